@@ -1,0 +1,1 @@
+export type { DenseMatrix, FitOptions, SerializedModel, Classifier, ClassifierFactory } from './classifier';
