@@ -42,3 +42,96 @@ export {
   toLoss,
 } from './metric-catalog';
 export type { MetricInfo, MetricScope } from './metric-catalog';
+export {
+  NO_IMPUTATION,
+  NO_FAIRNESS_INTERVENTION,
+  STAGE_SEPARATOR,
+  PSEUDO_COMPONENTS,
+  KNOWN_COMPONENTS,
+  KNOWN_DATASETS,
+} from './components';
+export { editDistance, closestMatches } from './closest-match';
+export {
+  ConfigErrorCode,
+  ConfigError,
+  formatConfigError,
+  formatPath,
+  formatValue,
+} from './config-errors';
+export type { ConfigIssue, PathSegment } from './config-errors';
+export {
+  experimentConfigSchema,
+  commonArgsSchema,
+  pipelineArgsSchema,
+  optimisationArgsSchema,
+  objectiveSchema,
+  optimizerSchema,
+  virnyArgsSchema,
+  customDatasetSchema,
+  sensitiveValueSchema,
+  sensitiveAttributesSchema,
+  SURROGATE_TYPES,
+  ACQ_TYPES,
+  ACQ_OPTIMIZER_TYPES,
+  DEFAULT_TRAINING_SET_FRACTIONS,
+} from './config-schema';
+export type {
+  ExperimentConfigInput,
+  ParsedExperimentConfig,
+  CustomDatasetInput,
+  ObjectiveInput,
+  SensitiveValue,
+} from './config-schema';
+export {
+  INIT_RANDOM_STATE,
+  seedForRun,
+  ComputationMode,
+  loadConfig,
+  loadConfigFile,
+  parseConfig,
+  validateConfig,
+  normalizeGroupKey,
+  parseConstraint,
+} from './config';
+export type {
+  ExperimentConfig,
+  ObjectiveConfig,
+  ConstraintConfig,
+  ConstraintOp,
+  OptimizerConfig,
+  SurrogateType,
+  AcqType,
+  AcqOptimizerType,
+  SensitiveAttribute,
+  CustomDatasetSpec,
+  LoadConfigOptions,
+} from './config';
+export {
+  LogicalPipelineErrorCode,
+  logicalPipelineUuid,
+  logicalPipelineName,
+  makeLogicalPipeline,
+  parseLogicalPipelineName,
+  enumerateLogicalPipelines,
+  lpSearchSpace,
+  splitSuggestion,
+  isPseudoComponent,
+} from './logical-pipelines';
+export type { LogicalPipeline, PipelineStages } from './logical-pipelines';
+export {
+  MESSAGE_VERSION,
+  MessageErrorCode,
+  ObservationStatus,
+  MetricSplit,
+  configurationSchema,
+  constraintConfigSchema,
+  objectiveConfigSchema,
+  taskMessageSchema,
+  metricRowSchema,
+  failureSchema,
+  observationMessageSchema,
+  metricValue,
+  parseTaskMessage,
+  parseObservationMessage,
+} from './messages';
+export type { TaskMessage, ObservationMessage, MetricRow } from './messages';

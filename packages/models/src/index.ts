@@ -1,1 +1,13 @@
 export type { DenseMatrix, FitOptions, SerializedModel, Classifier, ClassifierFactory } from './classifier';
+export { ModelErrorCode } from './errors';
+export { DEFAULT_MAX_BINS, fitBinMapper, applyBinMapper, binMatrix, binnedBytes } from './binning';
+export type { BinMapper, BinnedMatrix } from './binning';
+export { Criterion } from './cart';
+export { GrowPolicy } from './grad-tree';
+export type { Tree, TreeJson } from './tree';
+export { DecisionTreeClassifier } from './decision-tree';
+export type { ResolvedDecisionTreeOptions } from './decision-tree';
+export { RandomForestClassifier } from './random-forest';
+export type { ResolvedRandomForestOptions } from './random-forest';
+export { XGBClassifier, LGBMClassifier } from './boosting';
+export type { ResolvedBoostingOptions } from './boosting';

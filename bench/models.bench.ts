@@ -1,0 +1,317 @@
+/**
+ * Classifier benchmark: every model of @virnyflow/models on `heart` (cardio) and `folk_emp`, 80/20 split with
+ * seed 101 after one-hot encoding and standard scaling (SPEC §5.3), single-threaded, at fixed
+ * hyper-parameters; scikit-learn / XGBoost (Debian's, via /usr/bin/python3) run on the very same split in
+ * the same run, and the table prints ours / native.
+ *
+ *   npx tsx bench/models.bench.ts [--json] [--repeat N] [--datasets heart,folk_emp] [--models dt_clf,...]
+ *                                 [--no-native] [--mlp]
+ *
+ * Fit time is the median over `--repeat` fits (default 3) after one warm-up fit on a small slice; every
+ * timed fit gets a fresh copy of the training matrix, so it includes binning (no cache hit). Native fit
+ * times are measured the same way by bench/models-native.py. `--json` prints one JSON object per line for
+ * our models only: {"dataset","model","fit_s","predict_s","f1","acc","n_train"}.
+ *
+ * Needs VIRNYFLOW_DATA_DIR (the shared datasets directory).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FeaturePipeline, loadDataset, splitDataset } from '@virnyflow/data';
+import type { Classifier, DenseMatrix } from '@virnyflow/models';
+import {
+  DecisionTreeClassifier,
+  LGBMClassifier,
+  LogisticRegression,
+  MLPClassifier,
+  RandomForestClassifier,
+  XGBClassifier,
+} from '@virnyflow/models';
+
+interface ModelSpec {
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  readonly make: (params: Record<string, unknown>) => Classifier;
+  /** What the native column runs, and the target on fit-time ratio. */
+  readonly native: string;
+  readonly target: number;
+}
+
+const MODELS: ModelSpec[] = [
+  {
+    name: 'dt_clf',
+    params: { max_depth: 10 },
+    make: (p) => new DecisionTreeClassifier(p, 0),
+    native: 'sklearn DecisionTreeClassifier',
+    target: 1.0,
+  },
+  {
+    name: 'rf_clf',
+    params: { n_estimators: 100, max_depth: 10, max_features: 'sqrt', bootstrap: true },
+    make: (p) => new RandomForestClassifier(p, 0),
+    native: 'sklearn RandomForestClassifier',
+    target: 1.0,
+  },
+  {
+    name: 'xgb_clf',
+    params: { n_estimators: 100, max_depth: 6, learning_rate: 0.1 },
+    make: (p) => new XGBClassifier(p, 0),
+    native: 'XGBoost hist depthwise',
+    target: 1.5,
+  },
+  {
+    name: 'lgbm_clf',
+    params: { n_estimators: 100, num_leaves: 31, learning_rate: 0.1 },
+    make: (p) => new LGBMClassifier(p, 0),
+    native: 'XGBoost hist lossguide',
+    target: 1.5,
+  },
+  {
+    name: 'lr_clf',
+    params: { penalty: 'l2', C: 1, solver: 'lbfgs' },
+    make: (p) => new LogisticRegression(p, 0),
+    native: 'sklearn LogisticRegression lbfgs',
+    target: 1.0,
+  },
+  {
+    name: 'mlp_clf',
+    params: { activation: 'relu', solver: 'adam', learning_rate: 'constant' },
+    make: (p) => new MLPClassifier(p, 0),
+    native: 'sklearn MLPClassifier adam',
+    target: Infinity,
+  },
+];
+
+const DATASETS = ['heart', 'folk_emp'];
+const SPLIT_SEED = 101;
+const TEST_FRACTION = 0.2;
+const PYTHON = '/usr/bin/python3';
+
+interface Args {
+  json: boolean;
+  repeat: number;
+  datasets: string[];
+  models: string[];
+  native: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    json: false,
+    repeat: 3,
+    datasets: DATASETS,
+    models: MODELS.filter((m) => m.name !== 'mlp_clf').map((m) => m.name),
+    native: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--json') a.json = true;
+    else if (k === '--no-native') a.native = false;
+    else if (k === '--mlp') a.models = [...a.models, 'mlp_clf'];
+    else if (k === '--repeat') a.repeat = Number(argv[++i]);
+    else if (k === '--datasets') a.datasets = String(argv[++i]).split(',');
+    else if (k === '--models') a.models = String(argv[++i]).split(',');
+    else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+interface Prepared {
+  readonly name: string;
+  readonly xTrain: DenseMatrix;
+  readonly yTrain: Uint8Array;
+  readonly xTest: DenseMatrix;
+  readonly yTest: Uint8Array;
+}
+
+async function prepare(name: string): Promise<Prepared> {
+  const ds = await loadDataset(name);
+  const split = splitDataset(ds, SPLIT_SEED, TEST_FRACTION);
+  const pipe = FeaturePipeline.fit(split.xTrain, {
+    numericalColumns: ds.numericalColumns,
+    categoricalColumns: ds.categoricalColumns,
+  });
+  const tr = pipe.transform(split.xTrain);
+  const te = pipe.transform(split.xTest);
+  return {
+    name,
+    xTrain: { data: tr.data, nRows: tr.nRows, nCols: tr.nCols },
+    yTrain: split.yTrain,
+    xTest: { data: te.data, nRows: te.nRows, nCols: te.nCols },
+    yTest: split.yTest,
+  };
+}
+
+interface Result {
+  dataset: string;
+  model: string;
+  fit_s: number;
+  predict_s: number;
+  f1: number;
+  acc: number;
+  n_train: number;
+}
+
+function scores(y: Uint8Array, proba: Float64Array): { f1: number; acc: number } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) {
+    const pred = proba[i] > 0.5 ? 1 : 0;
+    if (pred === y[i]) ok++;
+    if (pred === 1 && y[i] === 1) tp++;
+    else if (pred === 1) fp++;
+    else if (y[i] === 1) fn++;
+  }
+  return { f1: (2 * tp) / (2 * tp + fp + fn), acc: ok / y.length };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function slice(X: DenseMatrix, y: Uint8Array, n: number): { X: DenseMatrix; y: Uint8Array } {
+  return { X: { data: X.data.slice(0, n * X.nCols), nRows: n, nCols: X.nCols }, y: y.slice(0, n) };
+}
+
+function runOurs(spec: ModelSpec, d: Prepared, repeat: number): Result {
+  // Warm-up on a slice so the JIT has compiled the hot loops before timing (Python's imports are not timed
+  // either).
+  const warm = slice(d.xTrain, d.yTrain, Math.min(2000, d.xTrain.nRows));
+  spec.make(spec.params).fit(warm.X, warm.y, { seed: 1 });
+  const fits: number[] = [];
+  const preds: number[] = [];
+  let proba = new Float64Array(0);
+  for (let r = 0; r < repeat; r++) {
+    // A fresh copy of the data per fit: no binning cache hit, as for a new dataset.
+    const X: DenseMatrix = { data: d.xTrain.data.slice(), nRows: d.xTrain.nRows, nCols: d.xTrain.nCols };
+    const m = spec.make(spec.params);
+    const t0 = performance.now();
+    m.fit(X, d.yTrain, { seed: 1 });
+    const t1 = performance.now();
+    proba = m.predictProba(d.xTest);
+    const t2 = performance.now();
+    fits.push((t1 - t0) / 1000);
+    preds.push((t2 - t1) / 1000);
+  }
+  const s = scores(d.yTest, proba);
+  return {
+    dataset: d.name,
+    model: spec.name,
+    fit_s: median(fits),
+    predict_s: median(preds),
+    f1: s.f1,
+    acc: s.acc,
+    n_train: d.xTrain.nRows,
+  };
+}
+
+function runNative(d: Prepared, models: string[], repeat: number): Map<string, Result> {
+  const out = new Map<string, Result>();
+  const script = join(import.meta.dirname, 'models-native.py');
+  if (!existsSync(PYTHON) || !existsSync(script)) return out;
+  const dir = mkdtempSync(join(tmpdir(), 'vf-models-bench-'));
+  try {
+    const w = (f: string, a: ArrayBufferView): void =>
+      writeFileSync(join(dir, f), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    w('x_train.f64', d.xTrain.data);
+    w('y_train.u8', d.yTrain);
+    w('x_test.f64', d.xTest.data);
+    w('y_test.u8', d.yTest);
+    writeFileSync(
+      join(dir, 'meta.json'),
+      JSON.stringify({ n_train: d.xTrain.nRows, n_test: d.xTest.nRows, n_cols: d.xTrain.nCols, models, repeat }),
+    );
+    const stdout = execFileSync(PYTHON, [script, dir], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    });
+    for (const line of stdout.split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as Result;
+      out.set(r.model, { ...r, dataset: d.name });
+    }
+  } catch (err) {
+    process.stderr.write(`native baseline failed: ${(err as Error).message}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function fmt(x: number | undefined, digits = 3): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!process.env.VIRNYFLOW_DATA_DIR) {
+    throw new Error('set VIRNYFLOW_DATA_DIR to the shared datasets directory (see /work/shared/datasets/README.md)');
+  }
+  const specs = MODELS.filter((m) => args.models.includes(m.name));
+  const rows: { ours: Result; native?: Result; spec: ModelSpec }[] = [];
+  for (const name of args.datasets) {
+    const d = await prepare(name);
+    const native = args.native && !args.json ? runNative(d, specs.map((s) => s.name), args.repeat) : new Map();
+    for (const spec of specs) {
+      const ours = runOurs(spec, d, args.repeat);
+      if (args.json) process.stdout.write(`${JSON.stringify(ours)}\n`);
+      rows.push({ ours, native: native.get(spec.name), spec });
+    }
+  }
+  if (args.json) return;
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  console.log(`# models benchmark — node ${process.version}, ${cpus().length}× ${cpu}, single-threaded`);
+  console.log(`# npx tsx bench/models.bench.ts ${process.argv.slice(2).join(' ')}`);
+  console.log(`# split: 80/20 seed ${SPLIT_SEED}, one-hot + standard scaling; fit = median of ${args.repeat}`);
+  const header = [
+    'dataset',
+    'model',
+    'n_train',
+    'fit_s',
+    'native_fit_s',
+    'ratio',
+    'target',
+    'predict_s',
+    'native_pred_s',
+    'f1',
+    'native_f1',
+    'Δf1',
+    'acc',
+    'native_acc',
+    'native',
+  ];
+  const table = rows.map(({ ours, native, spec }) => [
+    ours.dataset,
+    ours.model,
+    String(ours.n_train),
+    fmt(ours.fit_s),
+    fmt(native?.fit_s),
+    native ? `${(ours.fit_s / native.fit_s).toFixed(2)}×` : '-',
+    Number.isFinite(spec.target) ? `≤${spec.target.toFixed(1)}×` : '-',
+    fmt(ours.predict_s, 4),
+    fmt(native?.predict_s, 4),
+    fmt(ours.f1, 4),
+    fmt(native?.f1, 4),
+    native ? (ours.f1 - native.f1).toFixed(4) : '-',
+    fmt(ours.acc, 4),
+    fmt(native?.acc, 4),
+    spec.native,
+  ]);
+  const widths = header.map((h, k) => Math.max(h.length, ...table.map((r) => r[k].length)));
+  const line = (cells: string[]): string => cells.map((c, k) => c.padEnd(widths[k])).join('  ');
+  console.log(line(header));
+  for (const r of table) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

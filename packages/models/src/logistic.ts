@@ -1,0 +1,481 @@
+/**
+ * `lr_clf` — L2-regularised (or unpenalised) binary logistic regression, scikit-learn's objective:
+ *
+ *   minimise  f(β, b) = Σ_i s_i [log(1 + e^{z_i}) − y_i z_i] + ‖β‖² / (2C),   z_i = x_i·β + b
+ *
+ * with sample weights s_i (× multiplicity for `rows`); the intercept b is not penalised; `penalty: null`
+ * means C = ∞. The code works on f / Σs (scikit-learn ≥ 1.1 does the same), which has the same minimiser.
+ *
+ * Solver mapping. f is strictly convex for l2, so scikit-learn's four solver names all target one optimum;
+ * each name is accepted and recorded, and the solver that runs is chosen by the problem's shape:
+ * - m = d + 1 ≤ NEWTON_MAX_DIM: Newton–Raphson (IRLS) with the exact Hessian, a Cholesky solve and Armijo
+ *   backtracking — quadratic convergence, a handful of iterations. (What `newton-cg` approximates with CG.)
+ * - larger m: L-BFGS with 10 correction pairs and Armijo backtracking (scikit-learn's `lbfgs`; `sag` and
+ *   `saga` are stochastic methods for the same optimum and map here too).
+ * Both stop when the max-norm of ∇(f / Σs) is ≤ `tol` (default 1e-8, far tighter than scikit-learn's 1e-4,
+ * so every name lands on the same coefficients) or after `max_iter` iterations.
+ *
+ * Unpenalised fits on collinear or separable data have no unique or finite optimum; Newton then adds a tiny
+ * ridge (JITTER × trace/m, growing tenfold on failure) to factor the Hessian, and `max_iter` bounds the
+ * walk towards infinity, as in scikit-learn. Single-class data give a constant model (β = 0, b = ±LOGIT_CAP)
+ * where scikit-learn raises.
+ */
+import type { Classifier, DenseMatrix, FitOptions, SerializedModel } from './classifier';
+import { cholesky, choleskySolve } from './linalg';
+import { checkDocument, jsonNumber, jsonNumbers, jsonParams, notFitted } from './model-json';
+import type { RawParams } from './params';
+import { ParamReader } from './params';
+import type { ResolvedSample } from './sample';
+import { checkFinite, checkPredictShape, resolveSample, sigmoid } from './sample';
+
+export const LR_KIND = 'lr_clf';
+const VERSION = 1;
+/** Largest m = d + 1 solved by Newton; above, forming the (m, m) Hessian costs more than L-BFGS. */
+export const NEWTON_MAX_DIM = 256;
+const LBFGS_MEMORY = 10;
+/** Armijo sufficient-decrease constant. */
+const ARMIJO = 1e-4;
+/** Relative ridge added when the Newton Hessian is not numerically positive definite. */
+const JITTER = 1e-10;
+/** |intercept| of the constant model fitted to single-class data: σ(±LOGIT_CAP) = 1 − 1e-15 or 1e-15. */
+const LOGIT_CAP = 34.538776394910684;
+
+export const LrSolver = {
+  NewtonCg: 'newton-cg',
+  Lbfgs: 'lbfgs',
+  Sag: 'sag',
+  Saga: 'saga',
+} as const;
+export type LrSolver = (typeof LrSolver)[keyof typeof LrSolver];
+
+export interface ResolvedLogisticOptions {
+  readonly penalty: 'l2' | null;
+  readonly C: number;
+  readonly solver: LrSolver;
+  readonly maxIter: number;
+  readonly tol: number;
+  readonly fitIntercept: boolean;
+}
+
+export function resolveLogisticOptions(params: RawParams): ResolvedLogisticOptions {
+  const r = new ParamReader(LR_KIND, params);
+  let penalty = r.choice<string | null>('penalty', 'l2', ['l2', null, 'none']);
+  if (penalty === 'none') penalty = null;
+  const o: ResolvedLogisticOptions = {
+    penalty: penalty as 'l2' | null,
+    C: r.num('C', 1, 0, Infinity, true),
+    solver: r.choice<LrSolver>('solver', LrSolver.Lbfgs, Object.values(LrSolver)),
+    maxIter: r.int('max_iter', 1000, 1),
+    tol: r.num('tol', 1e-8, 0, Infinity, true),
+    fitIntercept: r.bool('fit_intercept', true),
+  };
+  r.done();
+  return o;
+}
+
+/** What the fit did, for the record (and tests). */
+export interface LogisticFitInfo {
+  /** The algorithm that ran: 'newton' or 'lbfgs' (or 'constant' for single-class data). */
+  readonly algorithm: 'newton' | 'lbfgs' | 'constant';
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Max-norm of ∇(f / Σs) at the solution. */
+  readonly gradNorm: number;
+}
+
+/**
+ * The objective on one training sample. θ = [β (d), b] of length m = d + 1 (b stays 0 without intercept).
+ */
+class LogisticObjective {
+  readonly m: number;
+  readonly d: number;
+  /** (nRows) z = Xβ + b of the last `value` call, per row of X (active rows only). */
+  readonly z: Float64Array;
+  private readonly invS: number;
+  private readonly lambda: number;
+
+  constructor(
+    readonly X: DenseMatrix,
+    readonly y: Uint8Array,
+    readonly s: ResolvedSample,
+    C: number,
+    readonly fitIntercept: boolean,
+  ) {
+    this.d = X.nCols;
+    this.m = this.d + 1;
+    this.z = new Float64Array(X.nRows);
+    this.invS = 1 / s.totalWeight;
+    // ‖β‖²/(2C) divided by Σs.
+    this.lambda = C === Infinity ? 0 : 1 / (C * s.totalWeight);
+  }
+
+  /** f / Σs at θ; also fills `z`. With `grad`, writes ∇(f / Σs) there in the same pass. */
+  value(theta: Float64Array, grad: Float64Array | null): number {
+    const { d, z, y } = this;
+    const { data } = this.X;
+    const { active, weight } = this.s;
+    const b = this.fitIntercept ? theta[d] : 0;
+    if (grad) grad.fill(0);
+    let loss = 0;
+    let gb = 0;
+    for (let a = 0; a < active.length; a++) {
+      const r = active[a];
+      const row = r * d;
+      let zi = b;
+      for (let j = 0; j < d; j++) zi += data[row + j] * theta[j];
+      z[r] = zi;
+      const w = weight[r];
+      // log(1 + e^z) − y z, computed without overflow.
+      const sp = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
+      loss += w * (sp - y[r] * zi);
+      if (grad) {
+        const e = w * (sigmoid(zi) - y[r]);
+        for (let j = 0; j < d; j++) grad[j] += e * data[row + j];
+        gb += e;
+      }
+    }
+    const { invS, lambda } = this;
+    let pen = 0;
+    for (let j = 0; j < d; j++) pen += theta[j] * theta[j];
+    if (grad) {
+      for (let j = 0; j < d; j++) grad[j] = grad[j] * invS + lambda * theta[j];
+      grad[d] = this.fitIntercept ? gb * invS : 0;
+    }
+    return loss * invS + 0.5 * lambda * pen;
+  }
+
+  /**
+   * ∇ and Hessian of f / Σs at the θ of the last `value` call (uses `z`). H is (m, m) row-major, full.
+   * Rows are taken four at a time so each Hessian entry is loaded and stored once per four rows.
+   */
+  gradHess(theta: Float64Array, grad: Float64Array, H: Float64Array, xs: Float64Array): void {
+    const { d, m, z, y } = this;
+    const { data } = this.X;
+    const { active, weight } = this.s;
+    grad.fill(0);
+    H.fill(0);
+    // xs: (4, m) scratch holding √D_i·[x_i, 1] for the current block of rows; gs: e_i per row.
+    const n = active.length;
+    let a = 0;
+    for (; a < n; a += 4) {
+      const nb = Math.min(4, n - a);
+      for (let t = 0; t < 4; t++) {
+        const o = t * m;
+        if (t >= nb) {
+          xs.fill(0, o, o + m);
+          continue;
+        }
+        const r = active[a + t];
+        const row = r * d;
+        const w = weight[r];
+        const p = sigmoid(z[r]);
+        const e = w * (p - y[r]);
+        const sq = Math.sqrt(w * p * (1 - p));
+        for (let j = 0; j < d; j++) {
+          const x = data[row + j];
+          grad[j] += e * x;
+          xs[o + j] = sq * x;
+        }
+        grad[d] += e;
+        xs[o + d] = sq;
+      }
+      const m2 = 2 * m;
+      const m3 = 3 * m;
+      for (let j = 0; j < m; j++) {
+        const a0 = xs[j];
+        const a1 = xs[m + j];
+        const a2 = xs[m2 + j];
+        const a3 = xs[m3 + j];
+        const hj = j * m;
+        for (let k = j; k < m; k++) {
+          H[hj + k] += a0 * xs[k] + a1 * xs[m + k] + a2 * xs[m2 + k] + a3 * xs[m3 + k];
+        }
+      }
+    }
+    const { invS, lambda } = this;
+    for (let j = 0; j < m; j++) {
+      for (let k = j; k < m; k++) {
+        const v = H[j * m + k] * invS;
+        H[j * m + k] = v;
+        H[k * m + j] = v;
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      grad[j] = grad[j] * invS + lambda * theta[j];
+      H[j * m + j] += lambda;
+    }
+    if (this.fitIntercept) grad[d] *= invS;
+    else {
+      // Pin b = 0: zero its gradient and decouple it in H.
+      grad[d] = 0;
+      for (let j = 0; j < m; j++) {
+        H[j * m + d] = 0;
+        H[d * m + j] = 0;
+      }
+      H[d * m + d] = 1;
+    }
+  }
+}
+
+function maxAbs(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
+  return s;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Armijo backtracking along `dir` from θ (value f0, directional derivative slope < 0). On success θ and
+ * the objective's `z` hold the new point and its value is returned; on failure θ is restored and NaN
+ * returned.
+ */
+function backtrack(
+  obj: LogisticObjective,
+  theta: Float64Array,
+  trial: Float64Array,
+  dir: Float64Array,
+  f0: number,
+  slope: number,
+  grad: Float64Array | null,
+  step0 = 1,
+): number {
+  let t = step0;
+  for (let k = 0; k < 60; k++) {
+    for (let i = 0; i < theta.length; i++) trial[i] = theta[i] + t * dir[i];
+    const f = obj.value(trial, grad);
+    if (f <= f0 + ARMIJO * t * slope) {
+      theta.set(trial);
+      return f;
+    }
+    t *= 0.5;
+  }
+  return NaN;
+}
+
+function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, tol: number): LogisticFitInfo {
+  const m = obj.m;
+  const grad = new Float64Array(m);
+  const H = new Float64Array(m * m);
+  const L = new Float64Array(m * m);
+  const dir = new Float64Array(m);
+  const trial = new Float64Array(m);
+  const xs = new Float64Array(4 * m);
+  let f = obj.value(theta, null);
+  let it = 0;
+  let gnorm = Infinity;
+  for (; it < maxIter; it++) {
+    obj.gradHess(theta, grad, H, xs);
+    gnorm = maxAbs(grad);
+    if (gnorm <= tol) return { algorithm: 'newton', iterations: it, converged: true, gradNorm: gnorm };
+    let trace = 0;
+    for (let j = 0; j < m; j++) trace += H[j * m + j];
+    let ridge = 0;
+    for (;;) {
+      L.set(H);
+      for (let j = 0; j < m; j++) L[j * m + j] += ridge;
+      if (cholesky(L, m)) break;
+      ridge = ridge === 0 ? (JITTER * trace) / m : ridge * 10;
+    }
+    for (let j = 0; j < m; j++) dir[j] = -grad[j];
+    choleskySolve(L, m, dir);
+    const slope = dot(grad, dir);
+    if (!(slope < 0)) break;
+    const fNew = backtrack(obj, theta, trial, dir, f, slope, null);
+    if (Number.isNaN(fNew)) break;
+    f = fNew;
+  }
+  obj.gradHess(theta, grad, H, xs);
+  gnorm = maxAbs(grad);
+  return { algorithm: 'newton', iterations: it, converged: gnorm <= tol, gradNorm: gnorm };
+}
+
+function lbfgs(obj: LogisticObjective, theta: Float64Array, maxIter: number, tol: number): LogisticFitInfo {
+  const m = obj.m;
+  const M = LBFGS_MEMORY;
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  for (let k = 0; k < M; k++) {
+    S.push(new Float64Array(m));
+    Y.push(new Float64Array(m));
+  }
+  const rho = new Float64Array(M);
+  const alpha = new Float64Array(M);
+  const grad = new Float64Array(m);
+  const gradNew = new Float64Array(m);
+  const dir = new Float64Array(m);
+  const trial = new Float64Array(m);
+  const prev = new Float64Array(m);
+  let f = obj.value(theta, grad);
+  let nPairs = 0;
+  let head = 0;
+  let it = 0;
+  for (; it < maxIter; it++) {
+    if (maxAbs(grad) <= tol) break;
+    // Two-loop recursion: dir = −H_k ∇f (Nocedal & Wright, Algorithm 7.4).
+    for (let i = 0; i < m; i++) dir[i] = -grad[i];
+    for (let k = 0; k < nPairs; k++) {
+      const idx = (head - 1 - k + M) % M;
+      const a = rho[idx] * dot(S[idx], dir);
+      alpha[idx] = a;
+      const y = Y[idx];
+      for (let i = 0; i < m; i++) dir[i] -= a * y[i];
+    }
+    let step0 = 1;
+    if (nPairs > 0) {
+      const last = (head - 1 + M) % M;
+      const gamma = dot(S[last], Y[last]) / dot(Y[last], Y[last]);
+      for (let i = 0; i < m; i++) dir[i] *= gamma;
+    } else {
+      step0 = 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    }
+    for (let k = nPairs - 1; k >= 0; k--) {
+      const idx = (head - 1 - k + M) % M;
+      const b = rho[idx] * dot(Y[idx], dir);
+      const s = S[idx];
+      const a = alpha[idx] - b;
+      for (let i = 0; i < m; i++) dir[i] += a * s[i];
+    }
+    let slope = dot(grad, dir);
+    if (!(slope < 0)) {
+      // Not a descent direction (numerical trouble): restart from steepest descent.
+      nPairs = 0;
+      for (let i = 0; i < m; i++) dir[i] = -grad[i];
+      slope = dot(grad, dir);
+      step0 = 1 / Math.max(1, Math.sqrt(-slope));
+    }
+    prev.set(theta);
+    const fNew = backtrack(obj, theta, trial, dir, f, slope, gradNew, step0);
+    if (Number.isNaN(fNew)) break;
+    const s = S[head];
+    const y = Y[head];
+    for (let i = 0; i < m; i++) {
+      s[i] = theta[i] - prev[i];
+      y[i] = gradNew[i] - grad[i];
+    }
+    const sy = dot(s, y);
+    // Keep the pair only under positive curvature, which keeps H_k positive definite.
+    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
+      rho[head] = 1 / sy;
+      head = (head + 1) % M;
+      nPairs = Math.min(M, nPairs + 1);
+    }
+    grad.set(gradNew);
+    const done = Math.abs(f - fNew) <= 1e-16 * Math.max(1, Math.abs(f));
+    f = fNew;
+    if (done) break;
+  }
+  const gnorm = maxAbs(grad);
+  return { algorithm: 'lbfgs', iterations: it, converged: gnorm <= tol, gradNorm: gnorm };
+}
+
+export class LogisticRegression implements Classifier {
+  readonly kind = LR_KIND;
+  readonly options: ResolvedLogisticOptions;
+  private coef: Float64Array | null = null;
+  private intercept = 0;
+  private info: LogisticFitInfo | null = null;
+
+  /** `seed` is kept for the record; the fit is deterministic and uses no randomness. */
+  constructor(
+    params: RawParams = {},
+    readonly seed = 0,
+  ) {
+    this.options = resolveLogisticOptions(params);
+  }
+
+  fit(X: DenseMatrix, y: Uint8Array, options: FitOptions): void {
+    const s = resolveSample(X, y, options, this.kind);
+    checkFinite(X, this.kind);
+    const o = this.options;
+    const d = X.nCols;
+    const theta = new Float64Array(d + 1);
+    if (s.positiveWeight === 0 || s.positiveWeight === s.totalWeight) {
+      this.coef = new Float64Array(d);
+      this.intercept = o.fitIntercept ? (s.positiveWeight === 0 ? -LOGIT_CAP : LOGIT_CAP) : 0;
+      this.info = { algorithm: 'constant', iterations: 0, converged: true, gradNorm: 0 };
+      return;
+    }
+    if (o.fitIntercept) {
+      // Start from the prior log-odds: the optimum of the intercept-only model.
+      const p = s.positiveWeight / s.totalWeight;
+      theta[d] = Math.log(p / (1 - p));
+    }
+    const C = o.penalty === null ? Infinity : o.C;
+    const obj = new LogisticObjective(X, y, s, C, o.fitIntercept);
+    this.info = d + 1 <= NEWTON_MAX_DIM ? newton(obj, theta, o.maxIter, o.tol) : lbfgs(obj, theta, o.maxIter, o.tol);
+    this.coef = theta.slice(0, d);
+    this.intercept = o.fitIntercept ? theta[d] : 0;
+  }
+
+  /** Coefficients β (a copy). */
+  get coefficients(): Float64Array {
+    return (this.coef ?? notFitted(this.kind, 'coefficients')).slice();
+  }
+
+  get interceptValue(): number {
+    if (!this.coef) notFitted(this.kind, 'interceptValue');
+    return this.intercept;
+  }
+
+  get fitInfo(): LogisticFitInfo {
+    return this.info ?? notFitted(this.kind, 'fitInfo');
+  }
+
+  decisionFunction(X: DenseMatrix): Float64Array {
+    const coef = this.coef ?? notFitted(this.kind, 'decisionFunction');
+    checkPredictShape(X, coef.length, this.kind);
+    checkFinite(X, this.kind);
+    const { data, nRows, nCols } = X;
+    const out = new Float64Array(nRows);
+    for (let i = 0, row = 0; i < nRows; i++, row += nCols) {
+      let z = this.intercept;
+      for (let j = 0; j < nCols; j++) z += data[row + j] * coef[j];
+      out[i] = z;
+    }
+    return out;
+  }
+
+  predictProba(X: DenseMatrix): Float64Array {
+    const out = this.decisionFunction(X);
+    for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
+    return out;
+  }
+
+  toJSON(): SerializedModel {
+    const coef = this.coef ?? notFitted(this.kind, 'toJSON');
+    const o = this.options;
+    return {
+      kind: this.kind,
+      version: VERSION,
+      params: {
+        penalty: o.penalty,
+        C: o.C,
+        solver: o.solver,
+        max_iter: o.maxIter,
+        tol: o.tol,
+        fit_intercept: o.fitIntercept,
+      },
+      seed: this.seed,
+      nFeatures: coef.length,
+      coef: Array.from(coef),
+      intercept: this.intercept,
+      fit: this.info ? { ...this.info } : null,
+    };
+  }
+
+  static fromJSON(json: unknown): LogisticRegression {
+    const doc = checkDocument(json, LR_KIND, VERSION);
+    const m = new LogisticRegression(jsonParams(doc, LR_KIND), jsonNumber(doc, 'seed', LR_KIND));
+    const nf = jsonNumber(doc, 'nFeatures', LR_KIND);
+    m.coef = jsonNumbers(doc, 'coef', LR_KIND, nf);
+    m.intercept = jsonNumber(doc, 'intercept', LR_KIND);
+    const fit = doc.fit as LogisticFitInfo | null | undefined;
+    m.info = fit && typeof fit === 'object' ? { ...fit } : null;
+    return m;
+  }
+}

@@ -1,0 +1,16 @@
+import { connect } from '@nats-io/transport-node';
+import { Objm } from '@nats-io/obj';
+const nc = await connect({ servers: process.argv[2] });
+const objm = new Objm(nc);
+const os = await objm.create('EXPB' + Date.now(), { storage: 'file' });
+const data = new Uint8Array(5 * 1024 * 1024); for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 255;
+let t = Date.now();
+const info = await os.putBlob({ name: 'abc' }, data);
+console.log('put', Date.now() - t, info.size, info.digest, info.chunks);
+t = Date.now();
+const back = await os.getBlob('abc');
+console.log('get', Date.now() - t, back.length, back.every((v, i) => v === data[i]));
+console.log('missing', await os.getBlob('nope'));
+console.log(await os.info('abc') !== null, await os.info('zzz'));
+const os2 = await objm.open(os.name ?? 'x').catch(e => e.message);
+await nc.close();

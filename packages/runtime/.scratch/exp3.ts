@@ -1,0 +1,23 @@
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { NatsServer } from '../src/testing/nats-server';
+const srv = await NatsServer.start();
+console.log('port', srv.port, srv.pid);
+const nc = await connect({ servers: srv.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+const jsm = await jetstreamManager(nc);
+await jsm.streams.add({ name: 'T', subjects: ['t'], retention: RetentionPolicy.Limits, storage: StorageType.File });
+const js = jetstream(nc);
+let acked = 0;
+const t0 = performance.now();
+const ps: Promise<unknown>[] = [];
+for (let i = 0; i < 3000; i++) { ps.push(js.publish('t', `m${i}`, { msgID: `m${i}` }).then(() => acked++)); }
+await Promise.all(ps);
+console.log('acked', acked, (performance.now() - t0).toFixed(0), 'ms');
+await srv.kill();
+await srv.restart();
+console.log('restarted on', srv.port);
+await new Promise(r => setTimeout(r, 1500));
+const si = await jsm.streams.info('T');
+console.log('after restart messages', si.state.messages);
+await nc.close();
+await srv.cleanup();
