@@ -14,9 +14,7 @@ import { z } from 'zod';
 
 const posInt = (what: string) => z.number().int().min(1).describe(`${what}`);
 
-const scalarValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .describe('a string, number or boolean');
+const scalarValue = z.union([z.string(), z.number(), z.boolean()]).describe('a string, number or boolean');
 
 /** Disadvantaged value(s) of one sensitive attribute (SPEC §7.4); intersection keys conventionally `None`. */
 export const sensitiveValueSchema = z
@@ -60,7 +58,9 @@ export const pipelineArgsSchema = z
     fairness_interventions: componentList('fairness intervention'),
     models: componentList('model').min(1),
   })
-  .describe('a mapping with dataset, sensitive_attrs_for_intervention, null_imputers, fairness_interventions, models');
+  .describe(
+    'a mapping with dataset, sensitive_attrs_for_intervention, null_imputers, fairness_interventions, models',
+  );
 
 export const objectiveSchema = z
   .strictObject({
@@ -132,7 +132,9 @@ export const virnyArgsSchema = z
     bootstrap_fraction: z.number().gt(0).max(1).optional().describe('a number in (0, 1]'),
     n_estimators: z.number().int().min(2).optional().describe('an integer ≥ 2'),
   })
-  .describe('a mapping with sensitive_attributes_dct and, for stability metrics, bootstrap_fraction and n_estimators');
+  .describe(
+    'a mapping with sensitive_attributes_dct and, for stability metrics, bootstrap_fraction and n_estimators',
+  );
 
 /** Our extension: a user's own CSV file, loaded like a built-in dataset (the data package reads this shape). */
 export const customDatasetSchema = z
@@ -140,15 +142,23 @@ export const customDatasetSchema = z
     path: z.string().min(1).describe('a path to a CSV file (relative to the config file)'),
     delimiter: z.string().min(1).optional().describe('a field delimiter such as , or ;'),
     target: z.string().min(1).describe('the name of the target column'),
-    positive_label: scalarValue.optional().describe('the target value that counts as positive (1)'),
-    numerical_columns: z.array(z.string().min(1).describe('a column name')).describe('a list of column names'),
-    categorical_columns: z.array(z.string().min(1).describe('a column name')).describe('a list of column names'),
+    positive_label: z
+      .union([scalarValue, z.array(scalarValue).min(1)])
+      .optional()
+      .describe('the target value (or list of values) that counts as positive (1)'),
+    numerical_columns: z
+      .array(z.string().min(1).describe('a column name'))
+      .describe('a list of column names'),
+    categorical_columns: z
+      .array(z.string().min(1).describe('a column name'))
+      .describe('a list of column names'),
     drop_columns: z
       .array(z.string().min(1).describe('a column name'))
       .optional()
       .describe('a list of column names'),
     test_set_fraction: z.number().gt(0).lt(1).optional().describe('a number in (0, 1)'),
     sensitive_attributes_dct: sensitiveAttributesSchema.optional(),
+    description: z.string().optional().describe('a one-line description'),
   })
   .describe('a mapping with path, target, numerical_columns, categorical_columns');
 

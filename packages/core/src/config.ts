@@ -209,7 +209,11 @@ export function loadConfigFile(path: string, options: LoadConfigOptions = {}): E
     };
     throw new ConfigError(ConfigErrorCode.File, [issue], { sourceName, cause: err });
   }
-  return parseConfig(text, { ...options, sourceName, baseDir: options.baseDir ?? dirname(resolvePath(path)) });
+  return parseConfig(text, {
+    ...options,
+    sourceName,
+    baseDir: options.baseDir ?? dirname(resolvePath(path)),
+  });
 }
 
 /**
@@ -291,19 +295,28 @@ export function parseConstraint(text: string): { op: ConstraintOp; threshold: nu
 
 type Locator = (segments: readonly PathSegment[]) => { line: number; column: number } | undefined;
 
-/** Maps a YAML path to the position of its value (or of the deepest existing ancestor). */
+/**
+ * Maps a YAML path to the position of its value. For a path that does not exist (a missing field) it
+ * points at the key of the deepest existing mapping (`optimisation_args:`), or at that node itself.
+ */
 function makeLocator(doc: Document, lc: LineCounter): Locator {
   return (segments) => {
     let node: unknown = doc.contents;
     let best: number | undefined = (node as YamlNode | null)?.range?.[0];
+    /** Start of the key whose value is `node`, if `node` is a mapping value. */
+    let ownerKey: number | undefined;
     for (const seg of segments) {
       if (isMap(node)) {
         const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        const keyStart = (pair.key as YamlNode).range?.[0];
+        if (!pair) {
+          best = ownerKey ?? best;
+          break;
+        }
+        ownerKey = (pair.key as YamlNode).range?.[0];
         node = pair.value;
-        best = (node as YamlNode | null)?.range?.[0] ?? keyStart ?? best;
+        best = (node as YamlNode | null)?.range?.[0] ?? ownerKey ?? best;
       } else if (isSeq(node) && typeof seg === 'number') {
+        ownerKey = undefined;
         node = node.items[seg];
         if (node === undefined) break;
         best = (node as YamlNode | null)?.range?.[0] ?? best;
@@ -320,7 +333,13 @@ class Issues {
   constructor(private readonly locate: Locator) {}
 
   /** `problem` names the value; `fix` is a full sentence. */
-  add(code: ConfigErrorCode, segments: readonly PathSegment[], value: unknown, problem: string, fix: string): void {
+  add(
+    code: ConfigErrorCode,
+    segments: readonly PathSegment[],
+    value: unknown,
+    problem: string,
+    fix: string,
+  ): void {
     const path = formatPath(segments);
     const pos = this.locate(segments);
     this.list.push({
@@ -536,9 +555,22 @@ interface Derived {
   readonly needsBootstrap: boolean;
 }
 
-const UNSUPPORTED_ACQ = new Set(['mesmo', 'mesmoc', 'usemo', 'ehvic', 'eic', 'mcparego', 'mcehvi', 'parego_c']);
+const UNSUPPORTED_ACQ = new Set([
+  'mesmo',
+  'mesmoc',
+  'usemo',
+  'ehvic',
+  'eic',
+  'mcparego',
+  'mcehvi',
+  'parego_c',
+]);
 
-function crossFieldChecks(issues: Issues, root: Record<string, unknown>, options: LoadConfigOptions): Derived {
+function crossFieldChecks(
+  issues: Issues,
+  root: Record<string, unknown>,
+  options: LoadConfigOptions,
+): Derived {
   const common = asRecord(root.common_args);
   const pipeline = asRecord(root.pipeline_args);
   const optim = asRecord(root.optimisation_args);
@@ -821,7 +853,8 @@ function crossFieldChecks(issues: Issues, root: Record<string, unknown>, options
   // --- bootstrap fields (SPEC §1.3 step 3)
   if (virny && needsBootstrap) {
     const missing: [string, string][] = [];
-    if (virny.bootstrap_fraction === undefined) missing.push(['bootstrap_fraction', '0.8 (a number in (0, 1])']);
+    if (virny.bootstrap_fraction === undefined)
+      missing.push(['bootstrap_fraction', '0.8 (a number in (0, 1])']);
     if (virny.n_estimators === undefined) missing.push(['n_estimators', '50 (an integer ≥ 2)']);
     for (const [field, example] of missing) {
       issues.add(
@@ -859,7 +892,10 @@ function crossFieldChecks(issues: Issues, root: Record<string, unknown>, options
         `Set queue_size to at least ${workers}, or remove it (default 3 × num_workers = ${3 * workers}).`,
       );
     }
-    const fractions = parsedField(shape.training_set_fractions_for_halting, optim.training_set_fractions_for_halting);
+    const fractions = parsedField(
+      shape.training_set_fractions_for_halting,
+      optim.training_set_fractions_for_halting,
+    );
     if (fractions) checkFractions(issues, fractions);
     const refPoint = parsedField(shape.ref_point, optim.ref_point);
     if (refPoint && objectives && refPoint.length !== objectives.length) {
@@ -993,7 +1029,12 @@ function crossFieldChecks(issues: Issues, root: Record<string, unknown>, options
     const dataset = pipeline.dataset;
     const builtIn = options.datasets ?? KNOWN_DATASETS;
     const custom = customDatasets ? Object.keys(customDatasets) : [];
-    if (typeof dataset === 'string' && dataset !== '' && !builtIn.includes(dataset) && !custom.includes(dataset)) {
+    if (
+      typeof dataset === 'string' &&
+      dataset !== '' &&
+      !builtIn.includes(dataset) &&
+      !custom.includes(dataset)
+    ) {
       const near = closestMatches(dataset, [...builtIn, ...custom], 1)[0];
       issues.add(
         ConfigErrorCode.UnknownDataset,
@@ -1048,7 +1089,11 @@ function crossFieldChecks(issues: Issues, root: Record<string, unknown>, options
       }
       const target = s.target;
       if (typeof target === 'string') {
-        const where = num.includes(target) ? 'numerical_columns' : cat.includes(target) ? 'categorical_columns' : null;
+        const where = num.includes(target)
+          ? 'numerical_columns'
+          : cat.includes(target)
+            ? 'categorical_columns'
+            : null;
         if (where) {
           issues.add(
             ConfigErrorCode.DatasetColumns,
@@ -1164,7 +1209,10 @@ function resolve(
   const baseDir = options.baseDir ?? process.cwd();
   const customDatasets: Record<string, CustomDatasetSpec> = {};
   for (const [name, spec] of Object.entries(p.custom_datasets ?? {})) {
-    customDatasets[name] = { ...spec, path: isAbsolute(spec.path) ? spec.path : resolvePath(baseDir, spec.path) };
+    customDatasets[name] = {
+      ...spec,
+      path: isAbsolute(spec.path) ? spec.path : resolvePath(baseDir, spec.path),
+    };
   }
 
   const fis = [...pipe.fairness_interventions];

@@ -14,6 +14,7 @@ export {
   joinSpaces,
   defaultConfiguration,
   snapValue,
+  roundHalfEven,
   sampleParam,
   sampleConfiguration,
   validateConfiguration,
@@ -51,13 +52,7 @@ export {
   KNOWN_DATASETS,
 } from './components';
 export { editDistance, closestMatches } from './closest-match';
-export {
-  ConfigErrorCode,
-  ConfigError,
-  formatConfigError,
-  formatPath,
-  formatValue,
-} from './config-errors';
+export { ConfigErrorCode, ConfigError, formatConfigError, formatPath, formatValue } from './config-errors';
 export type { ConfigIssue, PathSegment } from './config-errors';
 export {
   experimentConfigSchema,
@@ -135,3 +130,4 @@ export {
   parseObservationMessage,
 } from './messages';
 export type { TaskMessage, ObservationMessage, MetricRow } from './messages';
+export { describeConfig } from './config-summary';

@@ -14,7 +14,8 @@ export const LogicalPipelineErrorCode = {
   BadName: 'VF_LP_BAD_NAME',
   BadSuggestion: 'VF_LP_BAD_SUGGESTION',
 } as const;
-export type LogicalPipelineErrorCode = (typeof LogicalPipelineErrorCode)[keyof typeof LogicalPipelineErrorCode];
+export type LogicalPipelineErrorCode =
+  (typeof LogicalPipelineErrorCode)[keyof typeof LogicalPipelineErrorCode];
 
 export interface LogicalPipeline {
   /** `imputer&intervention&model`, e.g. `None&NO_FAIRNESS_INTERVENTION&lr_clf`. */
@@ -38,7 +39,9 @@ export function logicalPipelineUuid(name: string): string {
 }
 
 export function logicalPipelineName(components: Readonly<Record<Stage, string>>): string {
-  return [components.null_imputation, components.fairness_intervention, components.model].join(STAGE_SEPARATOR);
+  return [components.null_imputation, components.fairness_intervention, components.model].join(
+    STAGE_SEPARATOR,
+  );
 }
 
 export function makeLogicalPipeline(components: Readonly<Record<Stage, string>>): LogicalPipeline {

@@ -45,7 +45,8 @@ export const objectiveConfigSchema = z.object({
   group: z.string().min(1),
   weight: z.number().gt(0).max(1),
   loss: z.enum([LossTransform.Reverse, LossTransform.Identity, LossTransform.Abs, LossTransform.ReverseAbs]),
-  constraints: z.array(constraintConfigSchema),
+  // readonly so that a resolved config's objectives can be put in a task as they are
+  constraints: z.array(constraintConfigSchema).readonly(),
 });
 
 const componentsSchema = z.object({
@@ -68,7 +69,7 @@ export const taskMessageSchema = z.object({
   configuration: configurationSchema,
   /** Seed of everything random in this evaluation (`100 + run_num` for the run-level steps). */
   seed: z.number().int(),
-  objectives: z.array(objectiveConfigSchema).min(1),
+  objectives: z.array(objectiveConfigSchema).min(1).readonly(),
   /**
    * The run's best test compound quality known when the task was dispatched (the halting rule compares the
    * pipeline's train compound quality with it, SPEC §13.1); null while nothing has completed.
@@ -131,11 +132,16 @@ export const observationMessageSchema = z
   })
   .superRefine((o, ctx) => {
     if (o.status === ObservationStatus.Ok) {
-      if (o.failure !== null) ctx.addIssue({ code: 'custom', path: ['failure'], message: 'must be null when status is ok' });
+      if (o.failure !== null)
+        ctx.addIssue({ code: 'custom', path: ['failure'], message: 'must be null when status is ok' });
       if (o.compoundQuality === null)
         ctx.addIssue({ code: 'custom', path: ['compoundQuality'], message: 'is required when status is ok' });
       if (o.objectives.length === 0)
-        ctx.addIssue({ code: 'custom', path: ['objectives'], message: 'must not be empty when status is ok' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['objectives'],
+          message: 'must not be empty when status is ok',
+        });
       if (o.weighted.length !== o.objectives.length || o.reversed.length !== o.objectives.length)
         ctx.addIssue({
           code: 'custom',

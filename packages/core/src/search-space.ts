@@ -3,7 +3,8 @@
  *
  * Semantics follow ConfigSpace <= 0.6 (what VirnyFlow's OpenBox pin uses), see SPEC §2.1:
  * - `int(lower, upper, {q})`: inclusive bounds; with `q`, `(upper - lower) % q === 0` and values lie on
- *   `lower + k*q`. Default `round((lower+upper)/2)` (geometric mean when `log`), *not* snapped to the q grid.
+ *   `lower + k*q`. Default `round((lower+upper)/2)` (geometric mean when `log`; ties to even, as NumPy),
+ *   *not* snapped to the q grid.
  * - `float(lower, upper, {q, log})`: default `(lower+upper)/2` (geometric mean when `log`).
  * - `categorical(choices)`: default = first choice unless given. `null` stands for VirnyFlow's `"None"`.
  * - `constant(value)`.
@@ -83,7 +84,7 @@ export function int(name: string, lower: number, upper: number, options: Numeric
     invalid(name, `bounds must be integers (${lower}, ${upper})`);
   checkNumeric(name, lower, upper, options);
   const log = options.log ?? false;
-  const def = options.default ?? Math.round(log ? Math.sqrt(lower * upper) : (lower + upper) / 2);
+  const def = options.default ?? roundHalfEven(log ? Math.sqrt(lower * upper) : (lower + upper) / 2);
   if (!Number.isInteger(def) || def < lower || def > upper)
     invalid(name, `default ${def} outside [${lower}, ${upper}]`);
   return {
@@ -95,6 +96,18 @@ export function int(name: string, lower: number, upper: number, options: Numeric
     log,
     default: def,
   };
+}
+
+/**
+ * Rounds to the nearest integer, ties to even — NumPy's `np.round`, which ConfigSpace uses for integer
+ * defaults (so `int(1, 4)` defaults to 2, not 3).
+ */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
 }
 
 export function float(

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ComponentRegistry, ConfigError, ConfigErrorCode, emptySpace, formatConfigError, loadConfig } from '../src/index';
+import {
+  ComponentRegistry,
+  ConfigError,
+  ConfigErrorCode,
+  emptySpace,
+  formatConfigError,
+  loadConfig,
+} from '../src/index';
 import type { ConfigErrorCode as Code } from '../src/index';
 import { at, baseDoc, del, expectConfigError, issueCodes, set, toYaml, variant } from './config-helpers';
 import type { Doc } from './config-helpers';
@@ -264,7 +271,13 @@ const CASES: Case[] = [
   },
   {
     name: 'stability objective without bootstrap settings',
-    mutate: (d) => set(d, ['optimisation_args', 'objectives', 1], { name: 'o2', metric: 'Std', group: 'overall', weight: 0.75 }),
+    mutate: (d) =>
+      set(d, ['optimisation_args', 'objectives', 1], {
+        name: 'o2',
+        metric: 'Std',
+        group: 'overall',
+        weight: 0.75,
+      }),
     code: ConfigErrorCode.BootstrapFields,
     path: 'virny_args.bootstrap_fraction',
     value: 'Std',
@@ -423,7 +436,9 @@ const CASES: Case[] = [
   {
     name: 'custom dataset without a target',
     mutate: (d) =>
-      set(d, ['custom_datasets'], { mine: { path: 'x.csv', numerical_columns: ['a'], categorical_columns: [] } }),
+      set(d, ['custom_datasets'], {
+        mine: { path: 'x.csv', numerical_columns: ['a'], categorical_columns: [] },
+      }),
     code: ConfigErrorCode.MissingField,
     path: 'custom_datasets.mine.target',
     value: "'target'",
@@ -575,8 +590,20 @@ describe('component names', () => {
   const registry = () =>
     new ComponentRegistry()
       .register({ stage: 'model', name: 'dt_clf', description: '', space: emptySpace, create: null })
-      .register({ stage: 'null_imputation', name: 'median-mode', description: '', space: emptySpace, create: null })
-      .register({ stage: 'fairness_intervention', name: 'DIR', description: '', space: emptySpace, create: null });
+      .register({
+        stage: 'null_imputation',
+        name: 'median-mode',
+        description: '',
+        space: emptySpace,
+        create: null,
+      })
+      .register({
+        stage: 'fairness_intervention',
+        name: 'DIR',
+        description: '',
+        space: emptySpace,
+        create: null,
+      });
 
   it('checks against the registry when one is given, listing what is registered', () => {
     const text = variant((d) => set(d, ['pipeline_args', 'models'], ['dt_clf', 'lr_clf']));
@@ -601,5 +628,16 @@ describe('component names', () => {
     const text = variant((d) => set(d, ['pipeline_args', 'dataset'], 'folk_pubcov'));
     expect(issueCodes(expectConfigError(text))).toEqual([ConfigErrorCode.UnknownDataset]);
     expect(loadConfig(text, { datasets: ['diabetes', 'folk_pubcov'] }).dataset).toBe('folk_pubcov');
+  });
+});
+
+describe('positions of missing fields', () => {
+  it('point at the key of the section they are missing from', () => {
+    const text = variant((d) => del(d, ['optimisation_args', 'num_workers']));
+    const err = expectConfigError(text);
+    const issue = err.issues.find((i) => i.code === ConfigErrorCode.MissingField);
+    const line = text.split('\n').findIndex((l) => l.startsWith('optimisation_args:')) + 1;
+    expect(issue?.line).toBe(line);
+    expect(issue?.column).toBe(1);
   });
 });

@@ -110,7 +110,9 @@ describe('derived values and defaults', () => {
 
   it('does not append NO_FAIRNESS_INTERVENTION twice', () => {
     const c = loadConfig(
-      variant((d) => set(d, ['pipeline_args', 'fairness_interventions'], ['NO_FAIRNESS_INTERVENTION', 'DIR'])),
+      variant((d) =>
+        set(d, ['pipeline_args', 'fairness_interventions'], ['NO_FAIRNESS_INTERVENTION', 'DIR']),
+      ),
     );
     expect(c.fairnessInterventions).toEqual(['NO_FAIRNESS_INTERVENTION', 'DIR']);
   });

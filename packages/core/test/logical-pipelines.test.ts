@@ -54,7 +54,11 @@ describe('logical pipelines (SPEC §2.5)', () => {
     );
     expect(logicalPipelineUuid('median-mode&DIR&rf_clf')).toBe('bWVkaWFuLW1vZGUmRElSJnJmX2NsZg==');
     expect(logicalPipelineUuid('é&x&y')).toBe('w6kmeCZ5');
-    const lp = makeLogicalPipeline({ null_imputation: 'median-mode', fairness_intervention: 'DIR', model: 'rf_clf' });
+    const lp = makeLogicalPipeline({
+      null_imputation: 'median-mode',
+      fairness_intervention: 'DIR',
+      model: 'rf_clf',
+    });
     expect(lp.uuid).toBe('bWVkaWFuLW1vZGUmRElSJnJmX2NsZg==');
   });
 
@@ -86,7 +90,10 @@ describe('logical pipelines (SPEC §2.5)', () => {
         stage: 'model',
         name: 'rf_clf',
         description: '',
-        space: searchSpace([int('n_estimators', 50, 1000, { q: 50 }), categorical('max_depth', [10, 20, null])]),
+        space: searchSpace([
+          int('n_estimators', 50, 1000, { q: 50 }),
+          categorical('max_depth', [10, 20, null]),
+        ]),
         create: null,
       });
 

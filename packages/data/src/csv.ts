@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Info } from 'csv-parse';
@@ -105,54 +106,71 @@ export async function readCsvWithInfo(path: string, options: ReadCsvOptions = {}
   guardMemory(path, fileBytes, sample, headerLine, delimiter, options);
 
   const missingDefault = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
+  const estRows = estimateRows(fileBytes, sample);
   const hasher = options.hash ? createHash('sha256') : null;
   let header: string[] | null = null;
   let builders: ColumnBuilder[] = [];
   let sourceIndex: Int32Array = new Int32Array(0);
   let nRows = 0;
 
-  const onRecord = (record: string[], info: Info & { lines: number }): null => {
+  // Records go to a plain object-mode sink: csv-parse's `on_record` hook would build an info object per
+  // record, which costs more than the decoding itself. Line numbers are recovered only on the error path.
+  const consume = (record: string[]): void => {
     if (header === null) {
       header = validateHeader(path, record, options.rename ?? {});
-      const plan = planColumns(path, header, options, missingDefault);
+      const plan = planColumns(path, header, options, missingDefault, estRows);
       builders = plan.builders;
       sourceIndex = plan.sourceIndex;
-      return null;
+      return;
     }
-    if (record.length !== header.length) {
-      throw dataError(
-        DataErrorCode.RaggedRow,
-        `${path}, line ${info.lines}: expected ${header.length} fields (as in the header) but got ` +
-          `${record.length}; check the delimiter '${printable(delimiter)}' and quoting on that line`,
-        { path, line: info.lines, expected: header.length, got: record.length },
-      );
-    }
+    const row = nRows++;
     for (let j = 0; j < builders.length; j++) {
-      (builders[j] as ColumnBuilder).push(record[sourceIndex[j] as number] as string, info.lines);
+      (builders[j] as ColumnBuilder).push(record[sourceIndex[j] as number] as string, row);
     }
-    nRows++;
-    return null;
   };
-
-  const parser = parse({
-    delimiter,
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    on_record: onRecord as (record: string[], context: Info) => null,
+  const sink = new Writable({
+    objectMode: true,
+    highWaterMark: 1024,
+    write(record: string[], _enc, cb) {
+      try {
+        consume(record);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    writev(chunks, cb) {
+      try {
+        for (const c of chunks) consume(c.chunk as string[]);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
   });
-  const source = createReadStream(path);
+  const source = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (hasher) source.on('data', (chunk) => hasher.update(chunk as Buffer));
   try {
-    parser.resume();
-    await pipeline(source, parser);
+    await pipeline(source, parse({ delimiter, bom: true, skip_empty_lines: true }), sink);
   } catch (err) {
-    throw translateParseError(path, err);
+    throw await translateParseError(path, delimiter, err, header);
   }
   if (header === null) {
     throw dataError(DataErrorCode.EmptyFile, `${path} has no header line`, { path });
   }
-  const columns: Column[] = builders.map((b) => b.finish(nRows));
+  let columns: Column[] = builders.map((b) => b.finish(nRows));
+  // Inferred columns whose first text value came after numeric ones are re-read as text (rare), so their
+  // categories keep the file's exact spelling ('007' stays '007').
+  const reread = builders.filter((b) => b.needsTextReread).map((b) => b.name);
+  if (reread.length > 0) {
+    const again = await readCsvWithInfo(path, {
+      ...options,
+      hash: false,
+      select: reread,
+      columns: Object.fromEntries(reread.map((c) => [c, { kind: 'categorical' as const }])),
+    });
+    columns = columns.map((c) => (reread.includes(c.name) ? again.table.column(c.name) : c));
+  }
   return {
     table: new Table(columns),
     delimiter,
@@ -237,6 +255,14 @@ function firstLine(sample: string): string {
   return lines.find((l) => l.trim() !== '') ?? '';
 }
 
+/** Rows estimated from the file size and the sample's average line length, plus 10% slack. */
+function estimateRows(fileBytes: number, sample: string): number {
+  const lines = sample.split('\n');
+  const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
+  const bytesPerLine = Math.max(1, (Buffer.byteLength(complete.join('\n')) + complete.length) / complete.length);
+  return Math.max(16, Math.ceil((fileBytes / bytesPerLine) * 1.1));
+}
+
 function guardMemory(
   path: string,
   fileBytes: number,
@@ -305,6 +331,7 @@ function planColumns(
   header: string[],
   options: ReadCsvOptions,
   missingDefault: ReadonlySet<string>,
+  capacity: number,
 ): { builders: ColumnBuilder[]; sourceIndex: Int32Array } {
   const position = new Map(header.map((h, j) => [h, j]));
   const declared = options.columns ?? {};
@@ -334,14 +361,38 @@ function planColumns(
     sourceIndex[j] = position.get(name) as number;
     const extra = options.columnMissingValues?.[name];
     const missing = extra ? new Set([...missingDefault, ...extra]) : missingDefault;
-    return new ColumnBuilder(path, name, declared[name] ?? null, missing);
+    return new ColumnBuilder(name, declared[name] ?? null, missing, capacity);
   });
   return { builders, sourceIndex };
 }
 
-function translateParseError(path: string, err: unknown): unknown {
+/** Converts csv-parse and cell errors into data errors with the file's line number. */
+async function translateParseError(
+  path: string,
+  delimiter: string,
+  err: unknown,
+  header: string[] | null,
+): Promise<unknown> {
+  if (err instanceof CellError) {
+    const line = await lineOfRecord(path, delimiter, err.row + 1);
+    return dataError(
+      DataErrorCode.NotNumeric,
+      `${path}, line ${line}, column '${err.column}': value '${err.value}' is not a number, but the column is ` +
+        `declared numeric; fix the value, add it to the missing-value tokens, or declare the column categorical`,
+      { path, line, column: err.column, value: err.value },
+    );
+  }
   if (err instanceof VirnyFlowError) return err;
-  const e = err as { code?: string; lines?: number; message?: string };
+  const e = err as { code?: string; lines?: number; message?: string; record?: unknown[] };
+  if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && header !== null) {
+    const got = e.record?.length ?? 0;
+    return dataError(
+      DataErrorCode.RaggedRow,
+      `${path}, line ${e.lines}: expected ${header.length} fields (as in the header) but got ${got}; check ` +
+        `the delimiter '${printable(delimiter)}' and the quoting on that line`,
+      { path, line: e.lines, expected: header.length, got },
+    );
+  }
   if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
     return dataError(
       DataErrorCode.CsvSyntax,
@@ -354,78 +405,124 @@ function translateParseError(path: string, err: unknown): unknown {
   return err;
 }
 
-/** Accumulates one column while the file streams; decides or checks its type. */
+/** Line number (1-based, last line of the record) of record `index` (0 = header); error path only. */
+async function lineOfRecord(path: string, delimiter: string, index: number): Promise<number> {
+  let seen = 0;
+  let line = -1;
+  const parser = parse({
+    delimiter,
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    on_record: (_record: string[], info: Info) => {
+      if (seen++ === index) {
+        line = (info as Info & { lines: number }).lines;
+        throw new Error('found');
+      }
+      return null;
+    },
+  });
+  parser.resume();
+  try {
+    await pipeline(createReadStream(path), parser);
+  } catch {
+    // Stopped on purpose once the record was found.
+  }
+  return line;
+}
+
+/** A cell that does not fit its declared type; turned into a data error with its line by the reader. */
+class CellError extends Error {
+  constructor(
+    readonly row: number,
+    readonly column: string,
+    readonly value: string,
+  ) {
+    super(`row ${row}, column ${column}: '${value}' is not a number`);
+  }
+}
+
+/**
+ * Accumulates one column while the file streams; decides or checks its type.
+ *
+ * An undeclared column starts numeric. At its first non-numeric value it becomes categorical: if every
+ * earlier value was missing nothing is lost; otherwise the earlier numbers' exact text is gone, so the
+ * column is flagged for a second, text-only read (`needsTextReread`).
+ */
 class ColumnBuilder {
   private n = 0;
-  /** Numeric buffer (numeric or still-inferring columns); null once the column is known categorical. */
+  /** (capacity) numeric values; null for categorical columns. */
   private values: Float64Array | null;
-  /** Codes buffer (categorical or still-inferring columns). */
+  /** (capacity) category codes; null while numeric. */
   private codes: Int32Array | null;
   /** Raw text → code. */
   private readonly dict = new Map<string, number>();
   /** Canonical category text → code (number-canonicalising modes merge '1' and '1.0'). */
   private readonly canon = new Map<string, number>();
   private readonly categories: string[] = [];
-  /** Inference: every non-missing value so far is numeric. */
+  /** 'auto' columns: every non-missing value so far is numeric. */
   private allNumeric = true;
-  private readonly mode: 'numeric' | 'string' | 'number' | 'canonical-string' | 'auto' | 'infer';
+  /** An inferred column that saw a number before its first text. */
+  needsTextReread = false;
+  private sawValue = false;
+  private mode: 'numeric' | 'string' | 'number' | 'canonical-string' | 'auto' | 'infer';
 
   constructor(
-    private readonly path: string,
-    private readonly name: string,
+    readonly name: string,
     schema: ColumnSchema | null,
     private readonly missing: ReadonlySet<string>,
+    capacity: number,
   ) {
     if (schema === null) this.mode = 'infer';
     else if (schema.kind === 'numeric') this.mode = 'numeric';
     else if (schema.valueType === 'number') this.mode = 'number';
     else if (schema.valueType === 'auto') this.mode = 'auto';
     else this.mode = schema.canonicalNumbers ? 'canonical-string' : 'string';
-    this.values = this.mode === 'numeric' || this.mode === 'infer' ? new Float64Array(1024) : null;
-    this.codes = this.mode === 'numeric' ? null : new Int32Array(1024);
+    const numeric = this.mode === 'numeric' || this.mode === 'infer';
+    this.values = numeric ? new Float64Array(capacity) : null;
+    this.codes = numeric ? null : new Int32Array(capacity);
   }
 
-  push(raw: string, line: number): void {
+  push(raw: string, row: number): void {
     const i = this.n++;
-    if (this.values !== null && i >= this.values.length) this.values = grow(this.values);
-    if (this.codes !== null && i >= this.codes.length) this.codes = grow(this.codes);
-    if (this.missing.has(raw)) {
-      if (this.values !== null) this.values[i] = NaN;
-      if (this.codes !== null) this.codes[i] = MISSING_CODE;
-      return;
-    }
-    switch (this.mode) {
-      case 'numeric': {
-        const v = parseNumber(raw);
-        if (Number.isNaN(v)) this.notNumeric(raw, line);
-        (this.values as Float64Array)[i] = v;
+    if (this.values !== null) {
+      if (i >= this.values.length) this.values = grow(this.values);
+      if (this.missing.has(raw)) {
+        this.values[i] = NaN;
         return;
       }
-      case 'infer': {
-        (this.codes as Int32Array)[i] = this.codeOfRaw(raw, line);
-        if (this.allNumeric) {
-          const v = parseNumber(raw);
-          if (Number.isNaN(v)) {
-            this.allNumeric = false;
-            this.values = null;
-          } else (this.values as Float64Array)[i] = v;
-        }
+      const v = parseNumber(raw);
+      if (v === v) {
+        this.values[i] = v;
+        this.sawValue = true;
         return;
       }
-      default:
-        (this.codes as Int32Array)[i] = this.codeOfRaw(raw, line);
+      if (this.mode === 'numeric') throw new CellError(row, this.name, raw);
+      this.becomeCategorical(i);
     }
+    const codes = this.codes as Int32Array;
+    if (i >= codes.length) this.codes = grow(codes);
+    (this.codes as Int32Array)[i] = this.missing.has(raw) ? MISSING_CODE : this.codeOfRaw(raw, row);
+  }
+
+  /** An inferred column met text at row `i`: switch to codes; earlier rows are missing or re-read later. */
+  private becomeCategorical(i: number): void {
+    const values = this.values as Float64Array;
+    this.codes = new Int32Array(values.length).fill(MISSING_CODE, 0, i);
+    this.values = null;
+    this.mode = 'string';
+    if (this.sawValue) this.needsTextReread = true;
   }
 
   /** Dictionary lookup on the raw text; a new text is typed (and canonicalised if asked) once. */
-  private codeOfRaw(raw: string, line: number): number {
+  private codeOfRaw(raw: string, row: number): number {
     const known = this.dict.get(raw);
     if (known !== undefined) return known;
     let key = raw;
     if (this.mode === 'number' || this.mode === 'canonical-string') {
       const v = parseNumber(raw);
       if (!Number.isNaN(v)) key = canonicalNumber(v);
-      else if (this.mode === 'number') this.notNumeric(raw, line);
+      else if (this.mode === 'number') throw new CellError(row, this.name, raw);
     } else if (this.mode === 'auto' && this.allNumeric && Number.isNaN(parseNumber(raw))) {
       this.allNumeric = false;
     }
@@ -439,19 +536,8 @@ class ColumnBuilder {
     return code;
   }
 
-  private notNumeric(raw: string, line: number): never {
-    throw dataError(
-      DataErrorCode.NotNumeric,
-      `${this.path}, line ${line}, column '${this.name}': value '${raw}' is not a number, but the column is ` +
-        `declared numeric; fix the value, add it to the missing-value tokens, or declare the column categorical`,
-      { path: this.path, line, column: this.name, value: raw },
-    );
-  }
-
   finish(nRows: number): Column {
-    if (this.mode === 'numeric' || (this.mode === 'infer' && this.allNumeric)) {
-      return numericColumn(this.name, (this.values as Float64Array).slice(0, nRows));
-    }
+    if (this.values !== null) return numericColumn(this.name, this.values.slice(0, nRows));
     const codes = (this.codes as Int32Array).slice(0, nRows);
     if (this.mode === 'number') return categoricalColumn(this.name, codes, this.categories, 'number');
     if (this.mode === 'auto' && this.allNumeric && this.categories.length > 0) {

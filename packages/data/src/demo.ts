@@ -98,7 +98,11 @@ export function generateDemoData(options: DemoOptions = {}): DemoData {
     occScore[5] = -0.9 * z - 0.9 * female;
     occ[i] = softmaxDraw(occScore, rng);
 
-    const h = clamp(Math.round(40 + 7 * rng.normal() - 4 * female + (OCC_HOURS[occ[i] as number] as number)), 5, 80);
+    const h = clamp(
+      Math.round(40 + 7 * rng.normal() - 4 * female + (OCC_HOURS[occ[i] as number] as number)),
+      5,
+      80,
+    );
     hours[i] = h;
     const logInc =
       Math.log(38_000) +

@@ -172,7 +172,11 @@ export class StandardScaler {
     return { columns: [...this.fitted()], mean: [...this.mean], scale: [...this.scale] };
   }
 
-  static fromJSON(x: { columns: readonly string[]; mean: readonly number[]; scale: readonly number[] }): StandardScaler {
+  static fromJSON(x: {
+    columns: readonly string[];
+    mean: readonly number[];
+    scale: readonly number[];
+  }): StandardScaler {
     const s = new StandardScaler();
     s.columns = [...x.columns];
     s.mean = Float64Array.from(x.mean);
@@ -235,7 +239,12 @@ export class FeaturePipeline {
   }
 
   toJSON(): SerializedFeaturePipeline {
-    return { kind: 'feature_pipeline', version: 1, oneHot: this.oneHot.toJSON(), scaler: this.scaler.toJSON() };
+    return {
+      kind: 'feature_pipeline',
+      version: 1,
+      oneHot: this.oneHot.toJSON(),
+      scaler: this.scaler.toJSON(),
+    };
   }
 
   static fromJSON(x: SerializedFeaturePipeline): FeaturePipeline {
@@ -283,5 +292,8 @@ function requireKind(table: Table, name: string, kind: Column['kind']): Column {
 }
 
 function notFitted(what: string): Error {
-  return dataError(DataErrorCode.NotFitted, `${what} is used before fit(); fit it on the training split first`);
+  return dataError(
+    DataErrorCode.NotFitted,
+    `${what} is used before fit(); fit it on the training split first`,
+  );
 }

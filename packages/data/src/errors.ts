@@ -38,5 +38,9 @@ export function dataError(
   details: Record<string, unknown> = {},
   options: { retryable?: boolean; cause?: unknown } = {},
 ): VirnyFlowError {
-  return new VirnyFlowError(code, message, { details, retryable: options.retryable ?? false, cause: options.cause });
+  return new VirnyFlowError(code, message, {
+    details,
+    retryable: options.retryable ?? false,
+    cause: options.cause,
+  });
 }

@@ -29,7 +29,11 @@ export interface FetchResult {
  * in order. The file is written under a temporary name and renamed when complete, so an interrupted
  * download never leaves a truncated dataset behind.
  */
-export async function fetchDataset(name: string, cacheDir?: string, options: FetchOptions = {}): Promise<FetchResult> {
+export async function fetchDataset(
+  name: string,
+  cacheDir?: string,
+  options: FetchOptions = {},
+): Promise<FetchResult> {
   const spec = getDatasetSpec(name);
   if (spec.generator || !spec.file) return { name, path: null, url: null, bytes: 0 };
   const dir = resolveDataDir(cacheDir);

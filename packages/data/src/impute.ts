@@ -96,7 +96,10 @@ export class SimpleImputer implements Imputer {
 
   transform(t: Table): Table {
     if (!this.fills) {
-      throw dataError(DataErrorCode.NotFitted, `imputer '${this.name}' is used before fit(); fit it on train first`);
+      throw dataError(
+        DataErrorCode.NotFitted,
+        `imputer '${this.name}' is used before fit(); fit it on train first`,
+      );
     }
     let out = t;
     for (const f of this.fills) {
@@ -108,7 +111,9 @@ export class SimpleImputer implements Imputer {
 
   /** Fitted fill values by column (numbers for numeric columns, category text for categorical ones). */
   get fillValues(): Record<string, number | string> {
-    return Object.fromEntries((this.fills ?? []).map((f) => [f.column, f.kind === 'numeric' ? f.value : f.category]));
+    return Object.fromEntries(
+      (this.fills ?? []).map((f) => [f.column, f.kind === 'numeric' ? f.value : f.category]),
+    );
   }
 }
 
@@ -190,7 +195,8 @@ export const dataComponents: readonly ComponentDefinition<ImputerFactory>[] = [
   {
     stage: 'null_imputation',
     name: ImputerName.MedianMode,
-    description: 'Median for numeric columns, most frequent category for categorical columns (fitted on train).',
+    description:
+      'Median for numeric columns, most frequent category for categorical columns (fitted on train).',
     space: emptySpace,
     create: () => createImputer(ImputerName.MedianMode),
   },

@@ -32,7 +32,13 @@ export type {
   SensitiveAttributesDct,
   SensitiveValue,
 } from './spec';
-export { datasetNames, listDatasetSpecs, getDatasetSpec, DEMO_DEFAULT_ROWS, DEMO_DEFAULT_SEED } from './datasets';
+export {
+  datasetNames,
+  listDatasetSpecs,
+  getDatasetSpec,
+  DEMO_DEFAULT_ROWS,
+  DEMO_DEFAULT_SEED,
+} from './datasets';
 export {
   loadDataset,
   generateDemoDataset,
@@ -72,6 +78,12 @@ export {
   ImputerName,
   DUMMY_CATEGORY,
 } from './impute';
-export type { Imputer, ImputerContext, ImputerFactory, NullImputationInput, NullImputationResult } from './impute';
+export type {
+  Imputer,
+  ImputerContext,
+  ImputerFactory,
+  NullImputationInput,
+  NullImputationResult,
+} from './impute';
 export { injectNulls, matchingRows, NullStrategy, ConditionOp } from './nulls-injector';
 export type { NullCondition, NullInjectionSpec, NullInjectionResult } from './nulls-injector';

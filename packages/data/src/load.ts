@@ -151,8 +151,12 @@ export async function loadDataset(
     hash: true,
     ...(spec.delimiter !== undefined ? { delimiter: spec.delimiter } : {}),
     ...(spec.rename !== undefined ? { rename: spec.rename } : {}),
-    ...(spec.missingValues !== undefined ? { missingValues: [...DEFAULT_TOKENS, ...spec.missingValues] } : {}),
-    ...(options.columnMissingValues !== undefined ? { columnMissingValues: options.columnMissingValues } : {}),
+    ...(spec.missingValues !== undefined
+      ? { missingValues: [...DEFAULT_TOKENS, ...spec.missingValues] }
+      : {}),
+    ...(options.columnMissingValues !== undefined
+      ? { columnMissingValues: options.columnMissingValues }
+      : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   }).catch((err: unknown) => {
     throw explainReadError(err, spec, path);
@@ -197,7 +201,10 @@ export function generateDemoDataset(
   });
   const dct = options.sensitiveAttributes ?? spec.sensitiveAttributes;
   const names = [...spec.numericalColumns, ...spec.categoricalColumns];
-  const resolvedSpec: DatasetSpec = { ...spec, generator: { kind: 'demo', rows: resolved.rows, seed: resolved.seed } };
+  const resolvedSpec: DatasetSpec = {
+    ...spec,
+    generator: { kind: 'demo', rows: resolved.rows, seed: resolved.seed },
+  };
   return finishDataset(resolvedSpec, full, {
     options,
     dct,
@@ -215,7 +222,11 @@ function resolveSpec(
 ): DatasetSpec {
   if (typeof source === 'string') return getDatasetSpec(source);
   if (isCustomDatasetConfig(source)) {
-    return specFromCustomConfig(source.name ?? 'custom', source, options.baseDir ? { baseDir: options.baseDir } : {});
+    return specFromCustomConfig(
+      source.name ?? 'custom',
+      source,
+      options.baseDir ? { baseDir: options.baseDir } : {},
+    );
   }
   validateSpec(source);
   return source;
@@ -316,7 +327,10 @@ function finishDataset(spec: DatasetSpec, table: Table, ctx: FinishContext): Dat
     }
     if (m > 0) missingCells[c.name] = m;
   }
-  const raw = ctx.others.length > 0 ? new Table([...featureTable.columns, ...table.select(ctx.others).columns]) : featureTable;
+  const raw =
+    ctx.others.length > 0
+      ? new Table([...featureTable.columns, ...table.select(ctx.others).columns])
+      : featureTable;
 
   const contentHash = createHash('sha256')
     .update(ctx.hashParts.join('\n'))
@@ -480,7 +494,10 @@ export function applyFix(table: Table, fix: ValueFix, dataset: string): Table {
  * Rewrites a categorical column's categories through `f` (null = missing); categories that map to the same
  * text merge into one code. Works on the dictionary, then one pass over the codes.
  */
-export function remapCategories(col: CategoricalColumn, f: (category: string) => string | null): CategoricalColumn {
+export function remapCategories(
+  col: CategoricalColumn,
+  f: (category: string) => string | null,
+): CategoricalColumn {
   const categories: string[] = [];
   const index = new Map<string, number>();
   const remap = new Int32Array(col.categories.length);

@@ -114,7 +114,9 @@ export function matchingRows(table: Table, cond: NullCondition): Uint32Array {
   if (col.kind === 'numeric') {
     const values = cond.op === 'in' ? toList(cond.value).map(Number) : [Number(cond.value)];
     if (values.some((v) => Number.isNaN(v))) {
-      throw bad(`condition value ${JSON.stringify(cond.value)} is not a number, but '${cond.column}' is numeric`);
+      throw bad(
+        `condition value ${JSON.stringify(cond.value)} is not a number, but '${cond.column}' is numeric`,
+      );
     }
     const ref = values[0] as number;
     const set = new Set(values);
@@ -200,10 +202,13 @@ function validate(table: Table, spec: NullInjectionSpec): void {
       nullPercentage: spec.nullPercentage,
     });
   }
-  if (spec.columns.length === 0) throw bad('columns is empty: name the columns to inject missing values into');
+  if (spec.columns.length === 0)
+    throw bad('columns is empty: name the columns to inject missing values into');
   for (const c of spec.columns) {
     if (!table.has(c)) {
-      throw bad(`column '${c}' is not in the table (columns: ${table.columnNames.join(', ')})`, { column: c });
+      throw bad(`column '${c}' is not in the table (columns: ${table.columnNames.join(', ')})`, {
+        column: c,
+      });
     }
   }
   if (new Set(spec.columns).size !== spec.columns.length) throw bad('columns lists a column twice');
@@ -217,7 +222,9 @@ function validate(table: Table, spec: NullInjectionSpec): void {
     throw bad(`condition column '${cond.column}' is not in the table`, { column: cond.column });
   }
   if (!Object.values(ConditionOp).includes(cond.op)) {
-    throw bad(`condition op '${cond.op}' is not one of ${Object.values(ConditionOp).join(' ')}`, { op: cond.op });
+    throw bad(`condition op '${cond.op}' is not one of ${Object.values(ConditionOp).join(' ')}`, {
+      op: cond.op,
+    });
   }
   if (cond.op === 'in' ? !Array.isArray(cond.value) : Array.isArray(cond.value)) {
     throw bad(`op '${cond.op}' ${cond.op === 'in' ? 'needs a list value' : 'needs a single value'}`);
@@ -227,6 +234,8 @@ function validate(table: Table, spec: NullInjectionSpec): void {
     throw bad(`MAR conditions on another column, but '${cond.column}' is also injected; use MNAR for that`);
   }
   if (spec.strategy === 'MNAR' && !inColumns) {
-    throw bad(`MNAR conditions on an injected column, but '${cond.column}' is not in columns; use MAR for that`);
+    throw bad(
+      `MNAR conditions on an injected column, but '${cond.column}' is not in columns; use MAR for that`,
+    );
   }
 }

@@ -160,7 +160,8 @@ export function validateSpec(spec: DatasetSpec): void {
   const bad = (field: string, msg: string, value?: unknown): never => {
     throw dataError(DataErrorCode.BadSpec, `${where}: ${field} ${msg}`, { dataset: spec.name, field, value });
   };
-  if (!spec.file && !spec.path && !spec.generator) bad('path', 'is missing: give the CSV file of the dataset');
+  if (!spec.file && !spec.path && !spec.generator)
+    bad('path', 'is missing: give the CSV file of the dataset');
   const seen = new Set<string>();
   for (const c of [...spec.numericalColumns, ...spec.categoricalColumns]) {
     if (typeof c !== 'string' || c === '') bad('columns', 'contain an empty name', c);
@@ -169,7 +170,8 @@ export function validateSpec(spec: DatasetSpec): void {
     }
     seen.add(c);
   }
-  if (seen.size === 0) bad('numerical_columns/categorical_columns', 'are both empty: list the feature columns');
+  if (seen.size === 0)
+    bad('numerical_columns/categorical_columns', 'are both empty: list the feature columns');
   if (seen.has(spec.target.column)) {
     bad('target', `'${spec.target.column}' is also listed as a feature; remove it from the feature lists`);
   }

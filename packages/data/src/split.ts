@@ -57,7 +57,11 @@ export interface DatasetSplit {
 }
 
 /** Splits a dataset with its test fraction (or `testFraction`) and `seed` (callers pass `100 + run_num`). */
-export function splitDataset(dataset: Dataset, seed: number, testFraction = dataset.testSetFraction): DatasetSplit {
+export function splitDataset(
+  dataset: Dataset,
+  seed: number,
+  testFraction = dataset.testSetFraction,
+): DatasetSplit {
   const { train, test } = trainTestSplit(dataset.features.nRows, testFraction, seed);
   return {
     trainRows: train,
@@ -111,7 +115,9 @@ export function nestedStratifiedSubsamples(
 ): Uint32Array[] {
   for (const f of fractions) {
     if (!(f > 0 && f <= 1)) {
-      throw dataError(DataErrorCode.BadSplit, `subsample fraction must be in (0, 1], got ${f}`, { fraction: f });
+      throw dataError(DataErrorCode.BadSplit, `subsample fraction must be in (0, 1], got ${f}`, {
+        fraction: f,
+      });
     }
   }
   const n = y.length;

@@ -118,7 +118,10 @@ describe('typing', () => {
   it("'auto' categorical types numbers as numbers (merged canonically) and text as text", async () => {
     const p = tmp.file('auto.csv', 'SEX,G\n2,1\n1.0,x\n1,1.0\n');
     const t = await readCsv(p, {
-      columns: { SEX: { kind: 'categorical', valueType: 'auto' }, G: { kind: 'categorical', valueType: 'auto' } },
+      columns: {
+        SEX: { kind: 'categorical', valueType: 'auto' },
+        G: { kind: 'categorical', valueType: 'auto' },
+      },
     });
     const sex = t.column('SEX') as CategoricalColumn;
     expect(sex.valueType).toBe('number');

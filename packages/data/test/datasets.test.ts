@@ -21,7 +21,16 @@ const counts = (d: Dataset, col: string): Record<string, number> =>
 
 describe('registry', () => {
   it('lists the SPEC §9 datasets and the demo, each with a target and features', () => {
-    expect(datasetNames()).toEqual(['diabetes', 'heart', 'folk_emp', 'german', 'compas', 'law_school', 'bank', 'demo']);
+    expect(datasetNames()).toEqual([
+      'diabetes',
+      'heart',
+      'folk_emp',
+      'german',
+      'compas',
+      'law_school',
+      'bank',
+      'demo',
+    ]);
     for (const name of datasetNames()) {
       const s = getDatasetSpec(name);
       expect(s.numericalColumns.length + s.categoricalColumns.length).toBeGreaterThan(0);
@@ -120,7 +129,7 @@ describe.skipIf(!DATA_DIR)('published files (VIRNYFLOW_DATA_DIR)', () => {
     expect(counts(d, 'sex')).toEqual({ '1': 4_247, '0': 1_031 });
     expect(counts(d, 'race')).toEqual({ 'African-American': 3_175, Caucasian: 2_103 });
     expect(d.testSetFraction).toBe(0.2);
-    expect((d.raw.column('age_cat_25 - 45') as CategoricalColumn).categories.sort()).toEqual(['0', '1']);
+    expect([...(d.raw.column('age_cat_25 - 45') as CategoricalColumn).categories].sort()).toEqual(['0', '1']);
   });
 
   it('the content hash is stable across loads and changes with the options', async () => {

@@ -34,7 +34,7 @@ describe('fetchDataset', () => {
     expect(e.message).toContain('cardio.csv');
     expect(e.message).toContain('--data-dir');
     expect(e.message).toContain('VIRNYFLOW_DATA_DIR');
-    expect(e.details.failures[0]).toContain('127.0.0.1:9');
+    expect((e.details.failures as string[])[0]).toContain('127.0.0.1:9');
   });
 
   it('downloads into the cache dir and the dataset then loads from it', async () => {
@@ -57,7 +57,7 @@ describe('fetchDataset', () => {
     );
     expect(e.code).toBe(DataErrorCode.FetchFailed);
     expect(e.details.failures).toHaveLength(2);
-    expect(e.details.failures[1]).toContain('HTTP 404');
+    expect((e.details.failures as string[])[1]).toContain('HTTP 404');
   });
 
   it('the demo needs no download; unknown names are user errors', async () => {

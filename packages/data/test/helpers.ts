@@ -18,21 +18,27 @@ export function tempDir(prefix = 'vf-data-'): { dir: string; file: (name: string
 }
 
 /** Awaits `p` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string; details: any }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {
-    return err as { code: string; message: string; details: any };
+    return err as { code: string; message: string; details: Record<string, unknown> };
   }
   expect.fail('expected a rejection');
 }
 
 /** Calls `f` and returns the error it throws (fails the test if it returns). */
-export function thrown(f: () => unknown): { code: string; message: string; details: any } {
+export function thrown(f: () => unknown): {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+} {
   try {
     f();
   } catch (err) {
-    return err as { code: string; message: string; details: any };
+    return err as { code: string; message: string; details: Record<string, unknown> };
   }
   expect.fail('expected an exception');
 }

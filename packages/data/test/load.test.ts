@@ -102,7 +102,9 @@ describe('dataset-level errors', () => {
     const e = await rejection(loadDataset({ ...custom, numerical_columns: ['age', 'wage'], name: 'm' }));
     expect(e.code).toBe(DataErrorCode.MissingColumn);
     expect(e.details.column).toBe('wage');
-    const e2 = await rejection(loadDataset({ ...custom, sensitive_attributes_dct: { race: 'b' }, name: 'm' }));
+    const e2 = await rejection(
+      loadDataset({ ...custom, sensitive_attributes_dct: { race: 'b' }, name: 'm' }),
+    );
     expect(e2.details.column).toBe('race');
   });
 
@@ -115,7 +117,13 @@ describe('dataset-level errors', () => {
   it('a feature with only missing values', async () => {
     const p = tmp.file('nan.csv', 'a,b,y\n1,,1\n2,NA,0\n3,?,1\n');
     const e = await rejection(
-      loadDataset({ path: p, target: 'y', numerical_columns: ['a', 'b'], categorical_columns: [], name: 'n' }),
+      loadDataset({
+        path: p,
+        target: 'y',
+        numerical_columns: ['a', 'b'],
+        categorical_columns: [],
+        name: 'n',
+      }),
     );
     expect(e.code).toBe(DataErrorCode.AllMissingColumn);
     expect(e.details.column).toBe('b');

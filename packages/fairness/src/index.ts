@@ -41,3 +41,5 @@ export {
   ROC_SPACE,
   resolveParams,
 } from './components';
+export { fairnessFromJSON } from './from-json';
+export type { FairnessFromJsonOptions } from './from-json';

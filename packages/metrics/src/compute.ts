@@ -12,18 +12,20 @@
  * Work is split in two passes: per-sample statistics over all N rows once (O(N·M log M)), then per-group
  * means over masks (O(N) per group and metric), so many groups cost little.
  */
-import { ERROR_METRICS, VARIANCE_METRICS } from '@virnyflow/core';
+import { ComputationMode as ConfigComputationMode, ERROR_METRICS, VARIANCE_METRICS } from '@virnyflow/core';
 import { composeDisparities } from './disparity';
 import { MetricsErrorCode, metricsError } from './errors';
 import type { GroupPartition } from './groups';
 import { MetricsTable } from './metrics-table';
 
+/**
+ * The config's computation modes (`bootstrap`: `n_estimators ≥ 2` probability estimators, all 9
+ * stability/uncertainty metrics + error metrics; `no_bootstrap`: one model on the full training split,
+ * Mean_Prediction, Statistical_Bias + error metrics, §13.11) plus `label_only` for post-processors, whose
+ * estimators give labels: Jitter and Label_Stability + error metrics (§7.7).
+ */
 export const ComputationMode = {
-  /** `n_estimators ≥ 2` probability estimators: all 9 stability/uncertainty metrics + error metrics. */
-  Bootstrap: 'bootstrap',
-  /** One model on the full training split: Mean_Prediction, Statistical_Bias + error metrics (§13.11). */
-  NoBootstrap: 'no_bootstrap',
-  /** Labels only (post-processors): Jitter and Label_Stability + error metrics (§7.7). */
+  ...ConfigComputationMode,
   LabelOnly: 'label_only',
 } as const;
 export type ComputationMode = (typeof ComputationMode)[keyof typeof ComputationMode];
@@ -200,11 +202,9 @@ export function labelStatistics(labels: Uint8Array, nEstimators: number): Sample
 
 function checkMatrix(length: number, M: number): number {
   if (!Number.isInteger(M) || M < 1) {
-    throw metricsError(
-      MetricsErrorCode.ShapeMismatch,
-      `nEstimators must be a positive integer, got ${M}`,
-      { nEstimators: M },
-    );
+    throw metricsError(MetricsErrorCode.ShapeMismatch, `nEstimators must be a positive integer, got ${M}`, {
+      nEstimators: M,
+    });
   }
   if (length % M !== 0) {
     throw metricsError(
@@ -377,11 +377,10 @@ export function metricsFromStatistics(
   }
   for (let i = 0; i < N; i++) {
     if (y[i] > 1) {
-      throw metricsError(
-        MetricsErrorCode.BadInput,
-        `labels must be 0 or 1; row ${i} holds ${y[i]}`,
-        { row: i, value: y[i] },
-      );
+      throw metricsError(MetricsErrorCode.BadInput, `labels must be 0 or 1; row ${i} holds ${y[i]}`, {
+        row: i,
+        value: y[i],
+      });
     }
   }
   const variance = MODE_VARIANCE_METRICS[mode].filter(

@@ -43,10 +43,7 @@ export interface BootstrapExecutor {
 }
 
 /** Fits estimator `m` of a job in the calling thread (shared by both executors). */
-export async function fitJobEstimator(
-  job: BootstrapJob,
-  m: number,
-): Promise<SerializedModel> {
+export async function fitJobEstimator(job: BootstrapJob, m: number): Promise<SerializedModel> {
   const provider = await loadModelProvider(job.model.provider);
   const seed = job.seeds[m];
   const model = provider.create(job.model.kind, job.model.params);
@@ -103,7 +100,12 @@ export type ThreadRequest =
   | { readonly type: 'end'; readonly jobId: number };
 export type ThreadReply =
   | { readonly type: 'fitted'; readonly jobId: number; readonly m: number; readonly model: SerializedModel }
-  | { readonly type: 'failed'; readonly jobId: number; readonly m: number; readonly failure: SerializedFailure };
+  | {
+      readonly type: 'failed';
+      readonly jobId: number;
+      readonly m: number;
+      readonly failure: SerializedFailure;
+    };
 
 interface Slot {
   worker: Worker;
@@ -255,5 +257,10 @@ export class WorkerPoolExecutor implements BootstrapExecutor {
 }
 
 function closedError(): Error {
-  return metricsError(MetricsErrorCode.WorkerFailed, 'the bootstrap worker pool is closed', {}, { retryable: true });
+  return metricsError(
+    MetricsErrorCode.WorkerFailed,
+    'the bootstrap worker pool is closed',
+    {},
+    { retryable: true },
+  );
 }

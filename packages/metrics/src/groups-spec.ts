@@ -21,9 +21,13 @@ export function parseGroupsText(text: string, source = 'groups'): SensitiveAttri
   let doc: unknown;
   const trimmed = text.trim();
   if (trimmed === '') {
-    throw metricsError(MetricsErrorCode.BadGroupsSpec, `${source} is empty; give a sensitive_attributes_dct`, {
-      source,
-    });
+    throw metricsError(
+      MetricsErrorCode.BadGroupsSpec,
+      `${source} is empty; give a sensitive_attributes_dct`,
+      {
+        source,
+      },
+    );
   }
   try {
     doc = JSON.parse(trimmed);
@@ -66,10 +70,7 @@ function toDct(doc: unknown, source: string): SensitiveAttributesDct {
   }
   const out: Record<string, GroupValue> = {};
   for (const [k, v] of Object.entries(doc)) {
-    const ok =
-      v === null ||
-      isScalar(v) ||
-      (Array.isArray(v) && v.every((x) => isScalar(x)));
+    const ok = v === null || isScalar(v) || (Array.isArray(v) && v.every((x) => isScalar(x)));
     if (!ok) {
       throw metricsError(
         MetricsErrorCode.BadGroupsSpec,
@@ -141,9 +142,12 @@ function parseBlock(lines: Line[], p: { i: number }, indent: number): Yaml {
       const rest = l.text.slice(1).trim();
       p.i++;
       if (rest === '') {
-        arr.push(p.i < lines.length && lines[p.i].indent > indent ? parseBlock(lines, p, lines[p.i].indent) : null);
+        arr.push(
+          p.i < lines.length && lines[p.i].indent > indent ? parseBlock(lines, p, lines[p.i].indent) : null,
+        );
       } else {
-        if (splitKey(rest) !== null) throw new SpecError(`line ${l.no}: mappings inside sequences are not supported`);
+        if (splitKey(rest) !== null)
+          throw new SpecError(`line ${l.no}: mappings inside sequences are not supported`);
         arr.push(parseFlowText(joinFlow(lines, p, rest), l.no));
       }
     }
@@ -192,7 +196,8 @@ function splitKey(text: string): { key: string; rest: string } | null {
     }
     if (c === ':' && (i + 1 === text.length || text[i + 1] === ' ')) {
       const rawKey = text.slice(0, i).trim();
-      const key = rawKey.startsWith('"') || rawKey.startsWith("'") ? String(parseFlowText(rawKey, 0)) : rawKey;
+      const key =
+        rawKey.startsWith('"') || rawKey.startsWith("'") ? String(parseFlowText(rawKey, 0)) : rawKey;
       return { key, rest: text.slice(i + 1).trim() };
     }
   }
@@ -272,7 +277,8 @@ function flowValue(st: FlowState, inFlow: boolean): Yaml {
     for (;;) {
       const k = flowValue(st, true);
       skipWs(st);
-      if (st.s[st.i] !== ':') throw new SpecError(`line ${st.lineNo}: expected ':' after key ${JSON.stringify(k)}`);
+      if (st.s[st.i] !== ':')
+        throw new SpecError(`line ${st.lineNo}: expected ':' after key ${JSON.stringify(k)}`);
       st.i++;
       obj[String(k)] = flowValue(st, true);
       skipWs(st);
@@ -317,13 +323,22 @@ function quoted(st: FlowState, q: string): string {
     }
     if (q === '"' && c === '\\') {
       const e = st.s[st.i + 1];
-      const map: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\', '/': '/', r: '\r', '0': '\0' };
+      const map: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        r: '\r',
+        '0': '\0',
+      };
       if (e === 'u') {
         out += String.fromCharCode(parseInt(st.s.slice(st.i + 2, st.i + 6), 16));
         st.i += 6;
         continue;
       }
-      if (e === undefined || !(e in map)) throw new SpecError(`line ${st.lineNo}: unsupported escape '\\${e}'`);
+      if (e === undefined || !(e in map))
+        throw new SpecError(`line ${st.lineNo}: unsupported escape '\\${e}'`);
       out += map[e];
       st.i += 2;
       continue;

@@ -67,11 +67,6 @@ export function intersectionParts(key: string): string[] {
   return key.split('&').map((p) => p.trim());
 }
 
-/** `'SEX & RAC1P '` → `SEX&RAC1P`. */
-export function normalizeGroupKey(key: string): string {
-  return intersectionParts(key).join('&');
-}
-
 /** Builds the group partition of `table`'s rows. */
 export function buildGroups(
   table: Table,
@@ -146,7 +141,14 @@ export function buildGroups(
     }
     const nPriv = n - nDis;
     if (!options.allowEmpty && (nDis === 0 || nPriv === 0)) {
-      throw emptyGroupError(table, e.key, e.value, nDis === 0 ? disName(e.key) : privName(e.key), n, matching);
+      throw emptyGroupError(
+        table,
+        e.key,
+        e.value,
+        nDis === 0 ? disName(e.key) : privName(e.key),
+        n,
+        matching,
+      );
     }
     keys.push(e.key);
     names.push(privName(e.key), disName(e.key));

@@ -5,7 +5,6 @@ export {
   buildGroups,
   groupIndex,
   intersectionParts,
-  normalizeGroupKey,
   privName,
   disName,
 } from './groups';
@@ -42,28 +41,10 @@ export { composeDisparities } from './disparity';
 export type { ComposedDisparities } from './disparity';
 export { MetricsTable, encodeNumber, decodeNumber } from './metrics-table';
 export type { MetricRecord, MetricRecordJSON, MetricsTableJSON } from './metrics-table';
-export {
-  ConstraintOp,
-  computationModeFor,
-  evaluateObjectives,
-  lookupMetric,
-  objectiveMetricInfo,
-  parseConstraint,
-} from './objectives';
-export type {
-  InvalidObjective,
-  ObjectiveConstraint,
-  ObjectiveEvaluation,
-  ObjectiveSpec,
-} from './objectives';
+export { evaluateObjectives, lookupMetric, objectiveMetricInfo } from './objectives';
+export type { InvalidObjective, ObjectiveConstraint, ObjectiveEvaluation, ObjectiveSpec } from './objectives';
 export { bootstrapRows, bootstrapSampleSize, estimatorSeed } from './sampling';
-export {
-  fitFullModel,
-  predictMatrix,
-  runBootstrap,
-  runBootstrapSync,
-  scoreEnsemble,
-} from './bootstrap';
+export { fitFullModel, predictMatrix, runBootstrap, runBootstrapSync, scoreEnsemble } from './bootstrap';
 export type { BootstrapEnsemble, BootstrapOptions } from './bootstrap';
 export { InThreadExecutor, WorkerPoolExecutor, toSharedMatrix } from './executor';
 export type { BootstrapExecutor, BootstrapJob } from './executor';

@@ -9,7 +9,10 @@
  * Values may be NaN (zero denominators) or ±Infinity (ratios with a zero denominator). The long format
  * `[{metric, group, value}]` is what the store keeps; `toJSON`/`fromJSON` round-trip exactly, encoding
  * non-finite values as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (JSON has no literal for them).
+ * `toMetricRows` gives the observation message's rows (core's `MetricRow`, non-finite → null).
  */
+import { metricInfo, metricValue } from '@virnyflow/core';
+import type { MetricRow, MetricSplit } from '@virnyflow/core';
 
 /** One cell of a metrics table in long format. */
 export interface MetricRecord {
@@ -92,6 +95,29 @@ export class MetricsTable {
     };
   }
 
+  /**
+   * Both tables as observation rows of one split (per-group rows first, then disparity rows keyed by the
+   * sensitive-attribute key); NaN and ±Infinity become null.
+   */
+  toMetricRows(split: MetricSplit): MetricRow[] {
+    const rows: MetricRow[] = [];
+    for (const r of this.toLong()) rows.push({ ...r, value: metricValue(r.value), split });
+    for (const r of this.disparitiesToLong()) rows.push({ ...r, value: metricValue(r.value), split });
+    return rows;
+  }
+
+  /**
+   * Rebuilds a table from observation rows of one split; disparity rows are told apart by the catalog
+   * (scope 'disparity'). A null value reads back as NaN.
+   */
+  static fromMetricRows(rows: readonly MetricRow[], split: MetricSplit): MetricsTable {
+    const mine = rows.filter((r) => r.split === split);
+    const isDisparity = (m: string): boolean => metricInfo(m)?.scope === 'disparity';
+    const a = wide(mine.filter((r) => !isDisparity(r.metric)));
+    const b = wide(mine.filter((r) => isDisparity(r.metric)));
+    return new MetricsTable(a.rows, a.cols, a.values, b.rows, b.cols, b.values);
+  }
+
   /** Rebuilds a table from its JSON (or long) form; row and column order follow first appearance. */
   static fromJSON(json: MetricsTableJSON): MetricsTable {
     const a = wide(json.metrics);
@@ -110,7 +136,7 @@ function long(rows: readonly string[], cols: readonly string[], values: Float64A
   return out;
 }
 
-function wide(records: readonly MetricRecordJSON[]): {
+function wide(records: readonly { metric: string; group: string; value: number | string | null }[]): {
   rows: string[];
   cols: string[];
   values: Float64Array;
@@ -132,8 +158,9 @@ function wide(records: readonly MetricRecordJSON[]): {
   // Cells absent from the records stay NaN.
   const values = new Float64Array(rows.length * cols.length).fill(NaN);
   for (const r of records) {
-    values[(rowIx.get(r.metric) as number) * cols.length + (colIx.get(r.group) as number)] =
-      decodeNumber(r.value);
+    values[(rowIx.get(r.metric) as number) * cols.length + (colIx.get(r.group) as number)] = decodeNumber(
+      r.value,
+    );
   }
   return { rows, cols, values };
 }

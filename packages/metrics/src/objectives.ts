@@ -15,27 +15,23 @@
  * Non-finite values (NaN from 0/0, ±Infinity from a ratio over 0) are returned flagged (`valid: false`),
  * never thrown: the engine records them as a failed observation.
  */
-import { METRIC_CATALOG, metricInfo, toLoss } from '@virnyflow/core';
+import { metricInfo, normalizeGroupKey, toLoss } from '@virnyflow/core';
 import type { MetricInfo } from '@virnyflow/core';
-import { ComputationMode } from './compute';
 import { MetricsErrorCode, metricsError } from './errors';
-import { OVERALL, normalizeGroupKey } from './groups';
+import { OVERALL } from './groups';
 import type { MetricsTable } from './metrics-table';
 
-export const ConstraintOp = { AtLeast: '>=', AtMost: '<=' } as const;
-export type ConstraintOp = (typeof ConstraintOp)[keyof typeof ConstraintOp];
-
-/** One parsed constraint of an objective (`">= 0.8"` → `{op: '>=', threshold: 0.8}`). */
+/** One parsed constraint of an objective (`">= 0.8"` → `{op: '>=', threshold: 0.8}`), see core's `parseConstraint`. */
 export interface ObjectiveConstraint {
-  readonly op: ConstraintOp;
+  readonly op: '>=' | '<=';
   readonly threshold: number;
   /** Compare the raw value or its magnitude; default: the catalog's `constraintOn` for the metric. */
   readonly on?: 'raw' | 'abs';
 }
 
 /**
- * A resolved objective, structurally compatible with the config module's resolved objectives:
- * `group` is `overall` for per-group metrics and a sensitive-attribute key for disparity metrics.
+ * An objective; core's `ObjectiveConfig` (the resolved config's objectives) fits this shape. `group` is
+ * `overall` for per-group metrics and a sensitive-attribute key for disparity metrics.
  */
 export interface ObjectiveSpec {
   readonly name: string;
@@ -147,7 +143,7 @@ export function evaluateObjectives(
     let bad = !Number.isFinite(v) || !Number.isFinite(loss);
     for (const c of o.constraints ?? []) {
       const x = (c.on ?? info.constraintOn) === 'abs' ? Math.abs(v) : v;
-      const viol = c.op === ConstraintOp.AtLeast ? c.threshold - x : x - c.threshold;
+      const viol = c.op === '>=' ? c.threshold - x : x - c.threshold;
       violations.push(viol);
       if (!Number.isFinite(viol)) bad = true;
     }
@@ -167,37 +163,4 @@ export function evaluateObjectives(
     valid: invalid.length === 0,
     invalid,
   };
-}
-
-/**
- * Parses a VirnyFlow constraint string `"<op> <threshold>"` (exactly two whitespace-separated tokens,
- * op `>=` or `<=`, numeric threshold).
- */
-export function parseConstraint(text: string, on?: 'raw' | 'abs'): ObjectiveConstraint {
-  const parts = text.trim().split(/\s+/);
-  const [op, t] = parts;
-  const threshold = Number(t);
-  if (parts.length !== 2 || (op !== '>=' && op !== '<=') || t === undefined || !Number.isFinite(threshold)) {
-    throw metricsError(
-      MetricsErrorCode.BadInput,
-      `constraint '${text}' must be '<op> <threshold>' with op '>=' or '<=' and a number, e.g. '>= 0.8'`,
-      { constraint: text },
-    );
-  }
-  return on === undefined ? { op, threshold } : { op, threshold, on };
-}
-
-const BOOTSTRAP_METRICS: ReadonlySet<string> = new Set(
-  [...METRIC_CATALOG.values()].filter((m) => m.needsBootstrap).map((m) => m.name.toLowerCase()),
-);
-
-/**
- * SPEC §1.4: the bootstrap runs only when some objective metric needs it (stability/uncertainty metrics
- * and their disparities); otherwise one model is fitted on the full training split. Names compare
- * case-insensitively after trimming, as VirnyFlow does.
- */
-export function computationModeFor(objectiveMetrics: readonly string[]): ComputationMode {
-  return objectiveMetrics.some((m) => BOOTSTRAP_METRICS.has(m.trim().toLowerCase()))
-    ? ComputationMode.Bootstrap
-    : ComputationMode.NoBootstrap;
 }

@@ -58,7 +58,11 @@ export function profile(inputs: ProfileInputs): MetricsTable {
   const { p1, nEstimators } = readProbabilities(predCsv, inputs.predictions.name);
   const table = sensitiveTable(sensCsv, inputs.sensitive.name, inputs.groups);
   const groups = buildGroups(table, inputs.groups, { matching: GroupMatching.Text });
-  return computeMetrics({ y, groups, predictions: { kind: 'probabilities', p0: toClassZero(p1), nEstimators } });
+  return computeMetrics({
+    y,
+    groups,
+    predictions: { kind: 'probabilities', p0: toClassZero(p1), nEstimators },
+  });
 }
 
 function readLabels(csv: CsvText, name: string): Uint8Array {
@@ -203,7 +207,9 @@ async function readInput(path: string, flag: string): Promise<{ name: string; te
 }
 
 /** Group definitions from an object, inline JSON/YAML text, or a file holding it. */
-export async function resolveGroups(groups: string | SensitiveAttributesDct): Promise<SensitiveAttributesDct> {
+export async function resolveGroups(
+  groups: string | SensitiveAttributesDct,
+): Promise<SensitiveAttributesDct> {
   if (typeof groups !== 'string') return groups;
   const isFile = await stat(groups).then(
     (s) => s.isFile(),

@@ -171,7 +171,12 @@ describe('re-scoring and determinism', () => {
       createModel: () => new TinyLogistic(40),
     });
     const onTest = scoreEnsemble({ estimators: ens.estimators, X: test.X, y: test.y, groups: overall(200) });
-    const onTrain = scoreEnsemble({ estimators: ens.estimators, X: train.X, y: train.y, groups: overall(600) });
+    const onTrain = scoreEnsemble({
+      estimators: ens.estimators,
+      X: train.X,
+      y: train.y,
+      groups: overall(600),
+    });
     expect(onTrain.get('Sample_Size', 'overall')).toBe(600);
     expect(onTest.get('Sample_Size', 'overall')).toBe(200);
     const manual = computeMetrics({

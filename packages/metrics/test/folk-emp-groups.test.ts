@@ -25,14 +25,20 @@ describe.skipIf(!dataDir)('folk_emp groups (SPEC §8.4)', () => {
     expect(size(single, 'SEX&RAC1P_dis')).toBe(1_337);
     expect(size(single, 'SEX&RAC1P_priv')).toBe(20_000 - 1_337);
 
-    const list = buildGroups(raw, { SEX: '2', RAC1P: ['2', '3', '4', '5', '6', '7', '8', '9'], 'SEX&RAC1P': null });
+    const list = buildGroups(raw, {
+      SEX: '2',
+      RAC1P: ['2', '3', '4', '5', '6', '7', '8', '9'],
+      'SEX&RAC1P': null,
+    });
     expect(size(list, 'RAC1P_priv')).toBe(14_212);
     expect(size(list, 'RAC1P_dis')).toBe(2_436 + 1_739 + 1_028 + 502 + 48 + 25 + 8 + 2);
   });
 
   it('categorical codes are strings: SEX: 2 (a number) matches nothing', async () => {
     const { raw } = await load();
-    expect(() => buildGroups(raw, { SEX: 2 })).toThrow(expect.objectContaining({ code: MetricsErrorCode.EmptyGroup }));
+    expect(() => buildGroups(raw, { SEX: 2 })).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.EmptyGroup }),
+    );
   });
 
   it('on the seed-100 test split the groups equal the obvious masks', async () => {

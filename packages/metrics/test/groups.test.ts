@@ -80,7 +80,9 @@ describe('buildGroups', () => {
 
   it("matches type-strictly: string categories do not match numbers, numeric columns do not match '25'", () => {
     const t = new Table([cat('s', ['2', '1', '2'])]);
-    expect(() => buildGroups(t, { s: 2 })).toThrow(expect.objectContaining({ code: MetricsErrorCode.EmptyGroup }));
+    expect(() => buildGroups(t, { s: 2 })).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.EmptyGroup }),
+    );
     expect(rows(buildGroups(t, { s: '2' }).masks[2])).toEqual([0, 2]);
     expect(() => buildGroups(table, { age: '25' })).toThrow(
       expect.objectContaining({ code: MetricsErrorCode.EmptyGroup }),

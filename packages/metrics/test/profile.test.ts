@@ -24,8 +24,7 @@ const sex = ['m', 'm', 'm', 'm', 'm', 'f', 'f', 'f', 'f', 'f'];
 const race = [1, 2, 1, 2, 1, 2, 1, 2, 1, 2];
 const labelsCsv = 'y\n' + y.join('\n') + '\n';
 // pandas to_csv() writes the index as an unnamed first column.
-const predCsv =
-  ',est_0,est_1\n' + y.map((_, i) => `${i},${1 - p0[0][i]},${1 - p0[1][i]}`).join('\n') + '\n';
+const predCsv = ',est_0,est_1\n' + y.map((_, i) => `${i},${1 - p0[0][i]},${1 - p0[1][i]}`).join('\n') + '\n';
 const sensCsv = 'sex,race\r\n' + y.map((_, i) => `${sex[i]},${race[i]}`).join('\r\n') + '\r\n';
 
 describe('profile', () => {
@@ -39,7 +38,15 @@ describe('profile', () => {
     expect(t.get('Mean_Prediction', 'overall')).toBeCloseTo(0.47, 9);
     expect(t.get('Jitter', 'overall')).toBeCloseTo(0.1, 9);
     expect(t.get('Overall_Uncertainty', 'overall')).toBeCloseTo(0.9560071897163649, 9);
-    expect(t.groups).toEqual(['overall', 'sex_priv', 'sex_dis', 'race_priv', 'race_dis', 'sex&race_priv', 'sex&race_dis']);
+    expect(t.groups).toEqual([
+      'overall',
+      'sex_priv',
+      'sex_dis',
+      'race_priv',
+      'race_dis',
+      'sex&race_priv',
+      'sex&race_dis',
+    ]);
     // CSV cells carry no type: race '2' and 2 both match the text 2. sex&race_dis = rows 5, 7, 9.
     expect(t.get('Sample_Size', 'sex&race_dis')).toBe(3);
     expect(t.keys).toEqual(['sex', 'race', 'sex&race']);
@@ -105,8 +112,18 @@ describe('profile', () => {
 
   const bad: [string, Partial<Record<'labels' | 'predictions' | 'sensitive', string>>, object, string][] = [
     ['misaligned rows', { labels: 'y\n1\n0\n' }, { sex: 'f' }, MetricsErrorCode.ShapeMismatch],
-    ['non-numeric probability', { predictions: predCsv.replace('0,0.4', '0,abc') }, { sex: 'f' }, MetricsErrorCode.BadInput],
-    ['probability above 1', { predictions: predCsv.replace('0,0.4', '0,1.4') }, { sex: 'f' }, MetricsErrorCode.BadInput],
+    [
+      'non-numeric probability',
+      { predictions: predCsv.replace('0,0.4', '0,abc') },
+      { sex: 'f' },
+      MetricsErrorCode.BadInput,
+    ],
+    [
+      'probability above 1',
+      { predictions: predCsv.replace('0,0.4', '0,1.4') },
+      { sex: 'f' },
+      MetricsErrorCode.BadInput,
+    ],
     ['label not 0/1', { labels: labelsCsv.replace('y\n0', 'y\n2') }, { sex: 'f' }, MetricsErrorCode.BadInput],
     ['unknown group column', {}, { gender: 'f' }, MetricsErrorCode.UnknownAttribute],
     ['empty group', {}, { sex: 'x' }, MetricsErrorCode.EmptyGroup],
@@ -181,7 +198,9 @@ describe('parseGroupsText', () => {
 
   it('rejects what it cannot read', () => {
     for (const text of ['', 'a: [1, 2', 'a: &x 1', 'a:\n  b: {c: 1}\n', '[1, 2]', 'a: {b: 1}']) {
-      expect(() => parseGroupsText(text)).toThrow(expect.objectContaining({ code: MetricsErrorCode.BadGroupsSpec }));
+      expect(() => parseGroupsText(text)).toThrow(
+        expect.objectContaining({ code: MetricsErrorCode.BadGroupsSpec }),
+      );
     }
   });
 });

@@ -9,8 +9,8 @@
  * `minChildWeight` on both sides, and — LightGBM's `min_data_in_leaf` — an estimated count ≥ `minDataInLeaf`
  * on both sides, where, as LightGBM does, a side's count is estimated as its hessian × (node rows / node H).
  *
- * Candidates are scanned in ascending feature and bin order with a strict `>`, so ties go to the lowest
- * feature and threshold (XGBoost's rule). NaN rows sit in the feature's missing bin; when a node has any,
+ * Candidates are scanned in ascending feature and bin order and must beat the best so far by more than
+ * rounding (GAIN_TIE), so ties go to the lowest feature and threshold (XGBoost's rule). NaN rows sit in the feature's missing bin; when a node has any,
  * both default directions are tried (plus "all values vs. NaN"); otherwise NaN goes right.
  *
  * Thresholds are the bin's upper edge (a midpoint between neighbouring training values), so routing a raw
@@ -23,6 +23,13 @@
 import type { BinnedMatrix } from './binning';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
+
+/**
+ * Gains within this relative distance count as tied, so the first candidate in scan order wins as it would
+ * in exact arithmetic: two candidates describing the same partition (e.g. "x₀ ≤ a" and "x₂ is NaN" on the
+ * same rows) differ only by summation-order rounding, and XGBoost keeps the lower feature.
+ */
+const GAIN_TIE = 1e-10;
 
 export const GrowPolicy = { DepthWise: 'depthwise', LossGuide: 'lossguide' } as const;
 export type GrowPolicy = (typeof GrowPolicy)[keyof typeof GrowPolicy];
@@ -297,7 +304,7 @@ export class GradTreeGrower {
     // LightGBM's count estimate: rows per unit of hessian in this node.
     const cntFactor = leaf.cnt / H;
     const minH = Math.max(minChildWeight, minDataInLeaf > 0 ? (minDataInLeaf - 0.5) / cntFactor : 0);
-    let bestGain = -Infinity;
+    let bestGain = -Number.MAX_VALUE;
     let bestF = -1;
     let bestBin = 0;
     let bestML = false;
@@ -321,7 +328,7 @@ export class GradTreeGrower {
         if (hl >= minH && hr >= minH) {
           const gr = G - gl;
           const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > bestGain) {
+          if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
             bestGain = gain;
             bestF = j;
             bestBin = k;
@@ -337,7 +344,7 @@ export class GradTreeGrower {
           if (bl >= minH && hr >= minH) {
             const gr = G - al;
             const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-            if (gain > bestGain) {
+            if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
               bestGain = gain;
               bestF = j;
               bestBin = k;
@@ -357,7 +364,7 @@ export class GradTreeGrower {
         if (bl >= minH && hr >= minH) {
           const gr = G - al;
           const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > bestGain) {
+          if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
             bestGain = gain;
             bestF = j;
             bestBin = nb - 1;

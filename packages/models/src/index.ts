@@ -1,5 +1,7 @@
 export type { DenseMatrix, FitOptions, SerializedModel, Classifier, ClassifierFactory } from './classifier';
 export { ModelErrorCode } from './errors';
+export { modelComponents, fromJSON, ModelName } from './components';
+export type { ModelCreate } from './components';
 export { DEFAULT_MAX_BINS, fitBinMapper, applyBinMapper, binMatrix, binnedBytes } from './binning';
 export type { BinMapper, BinnedMatrix } from './binning';
 export { Criterion } from './cart';
@@ -11,3 +13,8 @@ export { RandomForestClassifier } from './random-forest';
 export type { ResolvedRandomForestOptions } from './random-forest';
 export { XGBClassifier, LGBMClassifier } from './boosting';
 export type { ResolvedBoostingOptions } from './boosting';
+export { LogisticRegression, LrSolver, NEWTON_MAX_DIM } from './logistic';
+export type { ResolvedLogisticOptions, LogisticFitInfo } from './logistic';
+export { MLPClassifier, Activation, MlpSolver, LearningRateSchedule } from './mlp';
+export type { ResolvedMlpOptions } from './mlp';
+export type { RawParams } from './params';

@@ -289,6 +289,8 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
     if (Number.isNaN(fNew)) break;
     f = fNew;
   }
+  // The objective's z must describe θ (a failed line search leaves it at the last trial).
+  obj.value(theta, null);
   obj.gradHess(theta, grad, H, xs);
   gnorm = maxAbs(grad);
   return { algorithm: 'newton', iterations: it, converged: gnorm <= tol, gradNorm: gnorm };

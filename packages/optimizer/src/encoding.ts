@@ -172,7 +172,7 @@ export class SpaceEncoding {
   /**
    * A string identifying a configuration of this space: two configurations have the same key iff they
    * decode/encode to the same point. Grid values key by grid index, categoricals by choice index,
-   * continuous floats by their value.
+   * continuous floats by their value to 12 significant digits.
    */
   key(config: Configuration): string {
     const parts: string[] = [];
@@ -304,7 +304,9 @@ function decodeNumeric(d: NumericDim, x: number): number {
 }
 
 function numericKey(d: NumericDim, v: number): string {
-  if (!d.grid) return String(v);
+  // Continuous values that agree to 12 significant digits are the same configuration for dedup purposes
+  // (this also absorbs the few-ulp drift of a round trip).
+  if (!d.grid) return v.toPrecision(12);
   const k = (v - d.param.lower) / d.step;
   const kr = Math.round(k);
   return Math.abs(k - kr) <= GRID_TOL ? String(kr) : `~${v}`;

@@ -15,6 +15,7 @@
 import type { Rng } from '@virnyflow/core';
 import { CATEGORY_TOL } from './encoding';
 import { OptimizerErrorCode, optimizerError } from './errors';
+import type { Objective } from './lbfgs';
 import { lbfgsMinimize } from './lbfgs';
 import { choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter } from './linalg';
 
@@ -337,22 +338,25 @@ class PairDistances {
   }
 }
 
-/** Maximises the log marginal likelihood over θ = (log ℓ, log σ_f², log σ_n²). */
-function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFitOptions): GpHyperParameters {
+/**
+ * The negative log marginal likelihood of y (n) under the GP on X (n, d), as a function of
+ * θ = (log ℓ_1..ℓ_d, log σ_f², log σ_n²) with its analytic gradient — the objective of the
+ * hyper-parameter fit, exposed so the gradient can be checked against finite differences.
+ * Returns Infinity where K cannot be factorised.
+ */
+export function gpNegLogLikelihood(
+  x: Float64Array,
+  n: number,
+  d: number,
+  y: Float64Array,
+  categorical: Uint8Array = new Uint8Array(d),
+): Objective {
+  return nllObjective(new PairDistances(x, n, d, categorical), y);
+}
+
+function nllObjective(dist: PairDistances, y: Float64Array): Objective {
   const n = dist.n;
   const d = dist.d;
-  const nTheta = d + 2;
-  const lower = new Float64Array(nTheta);
-  const upper = new Float64Array(nTheta);
-  for (let t = 0; t < d; t++) {
-    lower[t] = Math.log(GP_BOUNDS.lengthScale[0]);
-    upper[t] = Math.log(GP_BOUNDS.lengthScale[1]);
-  }
-  lower[d] = Math.log(GP_BOUNDS.signalVariance[0]);
-  upper[d] = Math.log(GP_BOUNDS.signalVariance[1]);
-  lower[d + 1] = Math.log(GP_BOUNDS.noiseVariance[0]);
-  upper[d + 1] = Math.log(GP_BOUNDS.noiseVariance[1]);
-
   // Scratch, allocated once for all evaluations.
   const invL2 = new Float64Array(d);
   const r = new Float64Array(dist.nPairs);
@@ -362,7 +366,7 @@ function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFit
   const scratch = new Float64Array(n * n);
   const alpha = new Float64Array(n);
 
-  const objective = (theta: Float64Array, grad: Float64Array): number => {
+  return (theta: Float64Array, grad: Float64Array): number => {
     for (let t = 0; t < d; t++) invL2[t] = Math.exp(-2 * theta[t]);
     const sf2 = Math.exp(theta[d]);
     const sn2 = Math.exp(theta[d + 1]);
@@ -418,6 +422,23 @@ function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFit
     grad[d + 1] = 0.5 * sn2 * trace;
     return nll;
   };
+}
+
+/** Maximises the log marginal likelihood over θ = (log ℓ, log σ_f², log σ_n²). */
+function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFitOptions): GpHyperParameters {
+  const d = dist.d;
+  const nTheta = d + 2;
+  const lower = new Float64Array(nTheta);
+  const upper = new Float64Array(nTheta);
+  for (let t = 0; t < d; t++) {
+    lower[t] = Math.log(GP_BOUNDS.lengthScale[0]);
+    upper[t] = Math.log(GP_BOUNDS.lengthScale[1]);
+  }
+  lower[d] = Math.log(GP_BOUNDS.signalVariance[0]);
+  upper[d] = Math.log(GP_BOUNDS.signalVariance[1]);
+  lower[d + 1] = Math.log(GP_BOUNDS.noiseVariance[0]);
+  upper[d + 1] = Math.log(GP_BOUNDS.noiseVariance[1]);
+  const objective = nllObjective(dist, y);
 
   const restarts = Math.max(1, options.restarts ?? 3);
   const maxIterations = options.maxIterations ?? 50;

@@ -53,6 +53,7 @@ export function lbfgsMinimize(
   const alpha = new Float64Array(mem);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
+  const active = new Uint8Array(n);
   let iter = 0;
   for (; iter < maxIter; iter++) {
     // Projected gradient: at an active bound, a gradient pointing outwards does not count.
@@ -63,8 +64,21 @@ export function lbfgsMinimize(
     }
     if (pgNorm < gtol) break;
 
-    // Two-loop recursion: p = −H·g.
-    q.set(g);
+    // The quasi-Newton model lives on the free variables: when the active set changes the curvature
+    // pairs mix in fixed coordinates, so the memory is reset.
+    let activeChanged = false;
+    for (let i = 0; i < n; i++) {
+      const a = activeOutward(x[i], g[i], lower[i], upper[i]);
+      if (a !== (active[i] === 1)) activeChanged = true;
+      active[i] = a ? 1 : 0;
+    }
+    if (activeChanged) {
+      sHist.length = 0;
+      yHist.length = 0;
+      rhoHist.length = 0;
+    }
+    // Two-loop recursion: p = −H·g on the free variables.
+    for (let i = 0; i < n; i++) q[i] = active[i] === 1 ? 0 : g[i];
     const k = sHist.length;
     for (let j = k - 1; j >= 0; j--) {
       alpha[j] = rhoHist[j] * dot(sHist[j], q);
@@ -118,6 +132,7 @@ export function lbfgsMinimize(
     const s = new Float64Array(n);
     const yv = new Float64Array(n);
     for (let i = 0; i < n; i++) {
+      if (active[i] === 1) continue;
       s[i] = xNew[i] - x[i];
       yv[i] = gNew[i] - g[i];
     }

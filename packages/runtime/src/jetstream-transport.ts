@@ -23,22 +23,18 @@
  * (kill -9) — the test suite checks this. Surviving a power loss or OS crash additionally needs the server's
  * `jetstream { sync_interval }` lowered (or `always` on 2.10+); see the deploy docs.
  */
-import { toFailure } from '@virnyflow/core';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';
-import type { Consumer } from '@nats-io/jetstream';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  jetstream,
-  jetstreamManager,
+import { hashString, toFailure } from '@virnyflow/core';
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  StreamConfig,
 } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
-import { Objm } from '@nats-io/obj';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
 import type {
   BlobInfo,
   ConsumeOptions,
@@ -59,7 +55,7 @@ import type { Envelope } from './wire';
 import { SettleOnceDelivery, SimpleDeadLetter, runHandler } from './delivery';
 import { RuntimeErrorCode, checkInt, checkNumber, runtimeError } from './errors';
 import { EventHub } from './event-hub';
-import { resolveNatsConnection } from './nats-connection';
+import { resolveNatsConnection, withAuthenticator } from './nats-connection';
 import {
   checkBlobHash,
   decodeControl,
@@ -70,7 +66,6 @@ import {
   resolveTransportSettings,
   sha256Hex,
 } from './wire';
-import { hashString } from '@virnyflow/core';
 
 export interface JetStreamTransportOptions extends TransportSettings {
   connection: NatsConnectionOptions;
@@ -180,6 +175,27 @@ export function resolveJetStreamTransportOptions(o: JetStreamTransportOptions): 
 const ms2ns = (ms: number): number => Math.round(ms * 1_000_000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The NATS client libraries, loaded on first connect: programs that import this package without using
+ * JetStream (embedded runs, pipeline threads) do not pay for loading them.
+ */
+function loadNats(): Promise<
+  [typeof import('@nats-io/transport-node'), typeof import('@nats-io/jetstream'), typeof import('@nats-io/obj')]
+> {
+  return Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/obj')]);
+}
+
+/** JetStream API error code of `error` (duck-typed: the error classes live in the lazily loaded library). */
+function apiCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof error === 'object' && error !== null && 'apiError' in error && typeof code === 'number'
+    ? code
+    : undefined;
+}
+
+/** JetStream API error codes this transport reacts to. */
+const ApiCode = { ConsumerNotFound: 10014, NoMessageFound: 10037, StreamNotFound: 10059 } as const;
+
 interface PullLoop {
   stopped: boolean;
   fetches: Set<ConsumerMessages>;
@@ -201,15 +217,20 @@ export class JetStreamTransport implements Transport {
   #consumers = new Map<string, Consumer>();
   #closed = false;
 
+  readonly #objm: { create(bucket: string, opts: Record<string, unknown>): Promise<ObjectStore> };
+
   private constructor(
     nc: NatsConnection,
+    js: JetStreamClient,
     jsm: JetStreamManager,
+    objm: { create(bucket: string, opts: Record<string, unknown>): Promise<ObjectStore> },
     conn: ResolvedNatsConnection,
     options: ResolvedJetStreamTransportOptions,
   ) {
     this.#nc = nc;
     this.#jsm = jsm;
-    this.#js = jetstream(nc, { timeout: Math.min(options.publishTimeoutMs, 5_000) });
+    this.#js = js;
+    this.#objm = objm;
     this.#conn = conn;
     this.options = options;
     this.names = jetStreamNames(options.prefix);
@@ -223,9 +244,10 @@ export class JetStreamTransport implements Transport {
   static async connect(options: JetStreamTransportOptions): Promise<JetStreamTransport> {
     const resolved = resolveJetStreamTransportOptions(options);
     const conn = resolveNatsConnection(options.connection);
+    const [natsLib, jsLib, objLib] = await loadNats();
     let nc: NatsConnection;
     try {
-      nc = await connect(conn.client);
+      nc = await natsLib.connect(withAuthenticator(conn, natsLib));
     } catch (cause) {
       throw runtimeError(
         RuntimeErrorCode.ConnectFailed,
@@ -235,8 +257,9 @@ export class JetStreamTransport implements Transport {
       );
     }
     try {
-      const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-      const t = new JetStreamTransport(nc, jsm, conn, resolved);
+      const jsm = await jsLib.jetstreamManager(nc, { timeout: 10_000 });
+      const js = jsLib.jetstream(nc, { timeout: Math.min(resolved.publishTimeoutMs, 5_000) });
+      const t = new JetStreamTransport(nc, js, jsm, new objLib.Objm(nc), conn, resolved);
       await t.#setup();
       t.#watchStatus();
       return t;
@@ -257,11 +280,11 @@ export class JetStreamTransport implements Transport {
   async #setup(): Promise<void> {
     const n = this.names;
     const o = this.options;
-    const storage = o.storage === 'file' ? StorageType.File : StorageType.Memory;
+    const storage = o.storage;
     await this.#ensureStream({
       name: n.tasksStream,
       subjects: [n.tasksSubject],
-      retention: RetentionPolicy.Workqueue,
+      retention: 'workqueue',
       storage,
       num_replicas: o.replicas,
       duplicate_window: ms2ns(o.duplicateWindowMs),
@@ -269,7 +292,7 @@ export class JetStreamTransport implements Transport {
     await this.#ensureStream({
       name: n.observationsStream,
       subjects: [n.observationsSubject],
-      retention: RetentionPolicy.Limits,
+      retention: 'limits',
       storage,
       num_replicas: o.replicas,
       duplicate_window: ms2ns(o.duplicateWindowMs),
@@ -277,30 +300,30 @@ export class JetStreamTransport implements Transport {
     await this.#ensureStream({
       name: n.deadLettersStream,
       subjects: [n.maxDeliveriesAdvisory],
-      retention: RetentionPolicy.Workqueue,
+      retention: 'workqueue',
       storage,
       num_replicas: o.replicas,
     });
     await this.#ensureConsumer(n.tasksStream, {
       durable_name: n.tasksConsumer,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ack_policy: 'explicit',
+      deliver_policy: 'all',
       ack_wait: ms2ns(o.ackWaitMs),
       max_deliver: o.maxDeliveries,
       max_ack_pending: o.maxAckPending,
     });
     await this.#ensureConsumer(n.observationsStream, {
       durable_name: n.observationsConsumer,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ack_policy: 'explicit',
+      deliver_policy: 'all',
       ack_wait: ms2ns(o.observationAckWaitMs),
       max_deliver: -1,
       max_ack_pending: Math.max(1_000, o.observationBatch * 4),
     });
     await this.#ensureConsumer(n.deadLettersStream, {
       durable_name: n.deadLettersConsumer,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ack_policy: 'explicit',
+      deliver_policy: 'all',
       ack_wait: ms2ns(o.observationAckWaitMs),
       max_deliver: -1,
     });
@@ -311,7 +334,7 @@ export class JetStreamTransport implements Transport {
     ] as const) {
       this.#consumers.set(stream, await this.#js.consumers.get(stream, name));
     }
-    this.#blobs = await new Objm(this.#nc).create(n.blobBucket, { storage, replicas: o.replicas });
+    this.#blobs = await this.#objm.create(n.blobBucket, { storage, replicas: o.replicas });
   }
 
   async #ensureStream(config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -321,12 +344,12 @@ export class JetStreamTransport implements Transport {
       const differs = Object.entries(config).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
       if (differs) await this.#jsm.streams.update(config.name, { ...info.config, ...config });
     } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === 10059) await this.#jsm.streams.add(config);
+      if (apiCode(error) === ApiCode.StreamNotFound) await this.#jsm.streams.add(config);
       else throw error;
     }
   }
 
-  async #ensureConsumer(stream: string, config: Parameters<JetStreamManager['consumers']['add']>[1]): Promise<void> {
+  async #ensureConsumer(stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
     const name = config.durable_name as string;
     try {
       const info = await this.#jsm.consumers.info(stream, name);
@@ -340,7 +363,7 @@ export class JetStreamTransport implements Transport {
         });
       }
     } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === 10014) await this.#jsm.consumers.add(stream, config);
+      if (apiCode(error) === ApiCode.ConsumerNotFound) await this.#jsm.consumers.add(stream, config);
       else throw error;
     }
   }
@@ -474,7 +497,7 @@ export class JetStreamTransport implements Transport {
       try {
         await this.#jsm.streams.deleteMessage(tasks, seq, false);
       } catch (error) {
-        if (!(error instanceof JetStreamApiError && error.code === 10037)) return false;
+        if (apiCode(error) !== ApiCode.NoMessageFound) return false;
       }
       return m.ackAck({ timeout: this.options.ackConfirmTimeoutMs });
     });

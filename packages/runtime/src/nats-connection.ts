@@ -9,7 +9,6 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
-import { credsAuthenticator, nkeyAuthenticator } from '@nats-io/transport-node';
 import { RuntimeErrorCode, checkInt, checkNumber, runtimeError } from './errors';
 
 export interface NatsReconnectOptions {
@@ -65,8 +64,12 @@ export interface NatsConnectionOptions {
 export interface ResolvedNatsConnection {
   servers: string[];
   reconnect: Required<NatsReconnectOptions>;
-  /** Options for `@nats-io/transport-node`'s `connect`, including the back-off handler. */
+  /**
+   * Options for `@nats-io/transport-node`'s `connect`, including the back-off handler; the authenticator for
+   * `nkeySeed` / `credsFile` is added by `withAuthenticator` once the client library is loaded.
+   */
   client: NodeConnectionOptions;
+  auth: { kind: 'nkey'; seed: Uint8Array } | { kind: 'creds'; creds: Uint8Array } | null;
   /** Call on every `reconnecting` status (counts attempts) and `reconnect` status (resets). */
   onAttempt(): void;
   onReconnected(): void;
@@ -118,11 +121,12 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
     client.pass = o.pass;
   }
   if (o.token !== undefined) client.token = o.token;
+  let auth: ResolvedNatsConnection['auth'] = null;
   if (o.nkeySeed !== undefined) {
     if (!/^SU[A-Z2-7]+$/.test(o.nkeySeed)) {
       invalidOption('connection.nkeySeed', '(hidden)', 'is not an NKey user seed. It starts with "SU"; see `nk -gen user`.');
     }
-    client.authenticator = nkeyAuthenticator(new TextEncoder().encode(o.nkeySeed));
+    auth = { kind: 'nkey', seed: new TextEncoder().encode(o.nkeySeed) };
   }
   if (o.credsFile !== undefined) {
     let creds: Uint8Array;
@@ -135,7 +139,7 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
         { details: { field: 'connection.credsFile' }, cause },
       );
     }
-    client.authenticator = credsAuthenticator(creds);
+    auth = { kind: 'creds', creds };
   }
   if (o.tls !== undefined) {
     for (const f of ['caFile', 'certFile', 'keyFile'] as const) {
@@ -179,6 +183,7 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
     servers,
     reconnect,
     client,
+    auth,
     onAttempt: () => {
       attempt++;
     },
@@ -186,4 +191,15 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
       attempt = 0;
     },
   };
+}
+
+/** The client options with the authenticator for NKey / creds authentication filled in. */
+export function withAuthenticator(
+  r: ResolvedNatsConnection,
+  lib: Pick<typeof import('@nats-io/transport-node'), 'nkeyAuthenticator' | 'credsAuthenticator'>,
+): NodeConnectionOptions {
+  if (r.auth === null) return r.client;
+  const authenticator =
+    r.auth.kind === 'nkey' ? lib.nkeyAuthenticator(r.auth.seed) : lib.credsAuthenticator(r.auth.creds);
+  return { ...r.client, authenticator };
 }

@@ -40,7 +40,7 @@ export interface ThreadPoolStats {
   queued: number;
   completed: number;
   failed: number;
-  /** Busy fraction of the pool's thread capacity since it started, in [0, 1] (Piscina's estimate). */
+  /** Busy fraction of the pool's thread capacity since it started, in [0, 1] (estimate: mean run time x tasks). */
   utilization: number;
   /** Mean time a task ran in a thread, in ms. */
   meanRunMs: number;
@@ -164,16 +164,21 @@ export class ThreadPool<I = unknown, O = unknown> {
 
   stats(): ThreadPoolStats {
     const h = this.#piscina.histogram;
+    // Summaries are in ms (Piscina records µs and divides by 1000). Piscina's own `utilization` divides by
+    // 1000 once more, so it is computed here: busy thread-time over thread capacity since the start.
+    const meanRunMs = Number.isFinite(h.runTime.mean) ? h.runTime.mean : 0;
+    const meanWaitMs = Number.isFinite(h.waitTime.mean) ? h.waitTime.mean : 0;
+    const capacityMs = this.#piscina.duration * this.threads;
+    const busyMs = meanRunMs * (this.#completed + this.#failed);
     return {
       threads: this.#piscina.threads.length,
       pending: this.#pending.size,
       queued: this.#piscina.queueSize,
       completed: this.#completed,
       failed: this.#failed,
-      utilization: Math.min(1, this.#piscina.utilization),
-      // Piscina records timings in microseconds.
-      meanRunMs: (h.runTime.mean || 0) / 1000,
-      meanWaitMs: (h.waitTime.mean || 0) / 1000,
+      utilization: capacityMs > 0 ? Math.min(1, busyMs / capacityMs) : 0,
+      meanRunMs,
+      meanWaitMs,
     };
   }
 

@@ -26,12 +26,13 @@ function invalid(what: string, problem: string, input?: unknown): never {
 }
 
 function preview(input: unknown): string {
-  let s: string;
+  let s: string | undefined;
   try {
     s = typeof input === 'string' ? input : JSON.stringify(input);
   } catch {
-    s = String(input);
+    s = undefined;
   }
+  s ??= String(input);
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 

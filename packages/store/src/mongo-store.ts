@@ -465,19 +465,17 @@ export class MongoExperimentStore implements ExperimentStore {
         bestTaskId: null,
         updatedAt: now,
       };
-      let before: Document | null;
+      // A plain insert (not an upsert with $setOnInsert): configs may hold keys with dots, which servers
+      // accept in inserted documents but not in every update path.
       try {
-        before = await this.experiments.findOneAndUpdate(
-          key,
-          { $setOnInsert: fresh },
-          { upsert: true, returnDocument: 'before', ...NO_ID },
-        );
+        await this.experiments.insertOne({ ...key, ...fresh });
+        return { experiment: toExperiment({ ...key, ...fresh }), created: true };
       } catch (err) {
-        // Two concurrent upserts of a new key: the loser hits the unique index; the run exists now.
         if (!isDuplicateKey(err)) throw err;
-        before = await this.experiments.findOne(key, NO_ID);
       }
-      if (before === null) return { experiment: toExperiment({ ...key, ...fresh }), created: true };
+      const before = await this.experiments.findOne(key, NO_ID);
+      if (before === null)
+        throw new Error(`experiment ${key.experiment}/${key.run}: duplicate key but not found`);
       return { experiment: toExperiment(before), created: false };
     });
   }

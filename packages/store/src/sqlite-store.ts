@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreErrorCode, storeError } from './errors';
 import {
-  ExperimentStatus,
+  type ExperimentStatus,
   TaskStatus,
   type ExperimentRecord,
   type ExperimentStore,
@@ -345,78 +345,80 @@ const PATCH_COLUMNS: Readonly<Record<keyof LogicalPipelinePatch, string>> = {
 
 const RUN = 'experiment = @experiment AND run = @run';
 
-function prepareStatements(db: Database.Database) {
-  const p = (sql: string): Database.Statement => db.prepare(sql);
-  return {
-    insertExperiment: p(
-      `INSERT INTO experiments (experiment, run, config, status, seed, created_at, updated_at)
+/** Every fixed statement of the adapter (exported for the query-plan test). */
+export const SQLITE_QUERIES = {
+  insertExperiment: `INSERT INTO experiments (experiment, run, config, status, seed, created_at, updated_at)
        VALUES (@experiment, @run, @config, 'created', @seed, @now, @now) ON CONFLICT DO NOTHING`,
-    ),
-    getExperiment: p(`SELECT * FROM experiments WHERE ${RUN}`),
-    listExperiments: p('SELECT * FROM experiments ORDER BY experiment, run'),
-    listExperimentsOf: p('SELECT * FROM experiments WHERE experiment = ? ORDER BY run'),
-    experimentExists: p(`SELECT 1 AS one FROM experiments WHERE ${RUN}`),
-    transitionExperiment: p(
-      `UPDATE experiments SET status = @to, updated_at = @now,
+  getExperiment: `SELECT * FROM experiments WHERE ${RUN}`,
+  listExperiments: 'SELECT * FROM experiments ORDER BY experiment, run',
+  listExperimentsOf: 'SELECT * FROM experiments WHERE experiment = ? ORDER BY run',
+  experimentExists: `SELECT 1 AS one FROM experiments WHERE ${RUN}`,
+  transitionExperiment: `UPDATE experiments SET status = @to, updated_at = @now,
          started_at = CASE WHEN @to = 'running' THEN COALESCE(started_at, @now) ELSE started_at END
        WHERE ${RUN} AND status IN (SELECT value FROM json_each(@from))`,
-    ),
-    addActiveSeconds: p(
-      `UPDATE experiments SET active_seconds = active_seconds + @seconds, updated_at = @now
+  addActiveSeconds: `UPDATE experiments SET active_seconds = active_seconds + @seconds, updated_at = @now
        WHERE ${RUN} RETURNING active_seconds`,
-    ),
-    updateBest: p(
-      `UPDATE experiments SET best_compound_quality = @quality, best_task_id = @taskId, updated_at = @now
+  updateBest: `UPDATE experiments SET best_compound_quality = @quality, best_task_id = @taskId, updated_at = @now
        WHERE ${RUN} AND (best_compound_quality IS NULL OR best_compound_quality < @quality)`,
-    ),
-    insertLp: p(
-      `INSERT INTO logical_pipelines (experiment, run, uuid, name, components, stats)
+  insertLp: `INSERT INTO logical_pipelines (experiment, run, uuid, name, components, stats)
        VALUES (@experiment, @run, @uuid, @name, @components, @stats) ON CONFLICT DO NOTHING`,
-    ),
-    listLps: p(`SELECT * FROM logical_pipelines WHERE ${RUN} ORDER BY sequence`),
-    getLp: p(`SELECT * FROM logical_pipelines WHERE ${RUN} AND uuid = @uuid`),
-    incrementTrials: p(
-      `UPDATE logical_pipelines SET num_trials = num_trials + @k WHERE ${RUN} AND uuid = @uuid
+  listLps: `SELECT * FROM logical_pipelines WHERE ${RUN} ORDER BY sequence`,
+  getLp: `SELECT * FROM logical_pipelines WHERE ${RUN} AND uuid = @uuid`,
+  incrementTrials: `UPDATE logical_pipelines SET num_trials = num_trials + @k WHERE ${RUN} AND uuid = @uuid
        RETURNING num_trials`,
-    ),
-    insertTask: p(
-      `INSERT INTO tasks (task_id, experiment, run, lp_uuid, lp_name, config, seed, status, attempts,
+  insertTask: `INSERT INTO tasks (task_id, experiment, run, lp_uuid, lp_name, config, seed, status, attempts,
                           created_at, updated_at)
        VALUES (@taskId, @experiment, @run, @lpUuid, @lpName, @config, @seed, 'queued', 0, @now, @now)
        ON CONFLICT DO NOTHING`,
-    ),
-    getTask: p('SELECT * FROM tasks WHERE task_id = ?'),
-    transitionTask: p(
-      `UPDATE tasks SET status = @to, attempts = attempts + @inc, updated_at = @now
+  getTask: 'SELECT * FROM tasks WHERE task_id = ?',
+  transitionTask: `UPDATE tasks SET status = @to, attempts = attempts + @inc, updated_at = @now
        WHERE task_id = @taskId AND status IN (SELECT value FROM json_each(@from))`,
-    ),
-    closeTask: p('UPDATE tasks SET status = @status, updated_at = @now WHERE task_id = @taskId'),
-    countTasks: p(`SELECT status, COUNT(*) AS n FROM tasks WHERE ${RUN} GROUP BY status`),
-    observationExists: p('SELECT 1 AS one FROM observations WHERE task_id = ?'),
-    insertObservation: p(
-      `INSERT INTO observations (task_id, experiment, run, lp_uuid, lp_name, config, status, objectives,
+  closeTask: 'UPDATE tasks SET status = @status, updated_at = @now WHERE task_id = @taskId',
+  countTasks: `SELECT status, COUNT(*) AS n FROM tasks WHERE ${RUN} GROUP BY status`,
+  observationExists: 'SELECT 1 AS one FROM observations WHERE task_id = ?',
+  insertObservation: `INSERT INTO observations (task_id, experiment, run, lp_uuid, lp_name, config, status, objectives,
          weighted, reversed, constraints, compound_quality, halting_fraction, elapsed_seconds, worker,
          failure, created_at)
        VALUES (@taskId, @experiment, @run, @lpUuid, @lpName, @config, @status, @objectives, @weighted,
          @reversed, @constraints, @compoundQuality, @haltingFraction, @elapsedSeconds, @worker, @failure,
          @now)`,
-    ),
-    insertMetric: p(
-      'INSERT INTO metrics (task_id, ord, split, metric, grp, value) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    getObservation: p('SELECT * FROM observations WHERE task_id = ?'),
-    countObservations: p(`SELECT status, COUNT(*) AS n FROM observations WHERE ${RUN} GROUP BY status`),
-    bestPerLp: p(
-      `SELECT * FROM (
+  insertMetric: 'INSERT INTO metrics (observation, ord, split, metric, grp, value) VALUES (?, ?, ?, ?, ?, ?)',
+  getObservation: 'SELECT * FROM observations WHERE task_id = ?',
+  countObservations: `SELECT status, COUNT(*) AS n FROM observations WHERE ${RUN} GROUP BY status`,
+  bestPerLp: `SELECT * FROM (
          SELECT o.*, ROW_NUMBER() OVER (PARTITION BY lp_uuid ORDER BY compound_quality DESC, sequence ASC) AS rn
          FROM observations o
          WHERE ${RUN} AND status = 'ok' AND compound_quality IS NOT NULL)
        WHERE rn = 1 ORDER BY lp_uuid`,
-    ),
-    getMetrics: p('SELECT task_id, split, metric, grp, value FROM metrics WHERE task_id = ? ORDER BY ord'),
-  };
+  getMetrics: `SELECT o.task_id, m.split, m.metric, m.grp, m.value
+       FROM observations o JOIN metrics m ON m.observation = o.sequence
+       WHERE o.task_id = ? ORDER BY m.ord`,
+} as const;
+
+/**
+ * The list query for a filter shape (exported for the query-plan test). One status is an equality, so
+ * that (experiment, run, status, sequence) yields the FIFO order without a sort; several go through
+ * json_each.
+ */
+export function listQuery(
+  table: 'tasks' | 'observations',
+  status: 'none' | 'one' | 'many',
+  byLp: boolean,
+): string {
+  const where = [RUN, 'sequence > @after'];
+  if (status === 'one') where.push('status = @status');
+  if (status === 'many') where.push('status IN (SELECT value FROM json_each(@status))');
+  if (byLp) where.push('lp_uuid = @lpUuid');
+  return `SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY sequence LIMIT @limit`;
 }
-type Statements = ReturnType<typeof prepareStatements>;
+
+type Statements = Record<keyof typeof SQLITE_QUERIES, Database.Statement>;
+
+function prepareStatements(db: Database.Database): Statements {
+  const out: Partial<Statements> = {};
+  for (const [name, sql] of Object.entries(SQLITE_QUERIES)) out[name as keyof Statements] = db.prepare(sql);
+  return out as Statements;
+}
 
 export class SqliteExperimentStore implements ExperimentStore {
   readonly info: StoreInfo;
@@ -456,7 +458,7 @@ export class SqliteExperimentStore implements ExperimentStore {
           lpUuid: task.lp_uuid,
         });
         const now = this.now();
-        this.s.insertObservation.run({
+        const sequence = this.s.insertObservation.run({
           taskId: obs.taskId,
           experiment: obs.experiment,
           run: obs.run,
@@ -469,11 +471,11 @@ export class SqliteExperimentStore implements ExperimentStore {
           worker: obs.worker,
           ...enc,
           now,
-        });
+        }).lastInsertRowid;
         const ins = this.s.insertMetric;
         for (let i = 0; i < metrics.length; i++) {
           const m = metrics[i];
-          ins.run(obs.taskId, i, m.split, m.metric, m.group, m.value);
+          ins.run(sequence, i, m.split, m.metric, m.group, m.value);
         }
         this.s.closeTask.run({
           taskId: obs.taskId,
@@ -742,11 +744,12 @@ export class SqliteExperimentStore implements ExperimentStore {
     const limit = options.limit ?? -1;
     checkInteger(limit, 'limit', -1);
     return this.read(() => {
-      const st = this.listStatement('tasks', status !== undefined, options.lpUuid !== undefined);
+      const shape = status === undefined ? 'none' : status.length === 1 ? 'one' : 'many';
+      const st = this.listStatement('tasks', shape, options.lpUuid !== undefined);
       const rows = st.all({
         experiment: key.experiment,
         run: key.run,
-        status: JSON.stringify(status ?? []),
+        status: shape === 'one' ? status?.[0] : JSON.stringify(status ?? []),
         lpUuid: options.lpUuid ?? null,
         after,
         limit,
@@ -757,22 +760,13 @@ export class SqliteExperimentStore implements ExperimentStore {
 
   private listStatement(
     table: 'tasks' | 'observations',
-    byStatus: boolean,
+    status: 'none' | 'one' | 'many',
     byLp: boolean,
   ): Database.Statement {
-    const sig = `${table}:${byStatus}:${byLp}`;
+    const sig = `${table}:${status}:${byLp}`;
     let st = this.listStatements.get(sig);
     if (st === undefined) {
-      const where = [RUN, 'sequence > @after'];
-      if (byStatus) {
-        where.push(
-          table === 'tasks' ? 'status IN (SELECT value FROM json_each(@status))' : 'status = @status',
-        );
-      }
-      if (byLp) where.push('lp_uuid = @lpUuid');
-      st = this.db.prepare(
-        `SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY sequence LIMIT @limit`,
-      );
+      st = this.db.prepare(listQuery(table, status, byLp));
       this.listStatements.set(sig, st);
     }
     return st;
@@ -828,7 +822,7 @@ export class SqliteExperimentStore implements ExperimentStore {
     return this.read(() => {
       const st = this.listStatement(
         'observations',
-        options.status !== undefined,
+        options.status !== undefined ? 'one' : 'none',
         options.lpUuid !== undefined,
       );
       const rows = st.all({

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE_NAME, StoreErrorCode, openSqliteStore } from '../src/index';
 import { SCHEMA_VERSION } from '../src/sqlite-schema';
+import { SQLITE_QUERIES, listQuery } from '../src/sqlite-store';
 import { describeExperimentStore } from '../src/testing/store-conformance';
 
 const dirs: string[] = [];
@@ -130,6 +131,41 @@ describe('SQLite adapter specifics', () => {
       updatedAt: now,
       createdAt: now - 5000,
     });
+    await store.close();
+  });
+
+  it('answers every query through an index, never a full table scan', async () => {
+    const store = await openSqliteStore(tempDir());
+    const db = (store as unknown as { db: Database.Database }).db;
+    const queries: [string, string][] = Object.entries(SQLITE_QUERIES);
+    for (const table of ['tasks', 'observations'] as const) {
+      for (const status of ['none', 'one', 'many'] as const) {
+        for (const byLp of [false, true]) {
+          queries.push([`list ${table} ${status} ${byLp}`, listQuery(table, status, byLp)]);
+        }
+      }
+    }
+    // Reading all runs is the one query that is a scan by nature (it walks the primary-key index).
+    const allowed = new Set(['listExperiments']);
+    for (const [name, sql] of queries) {
+      if (sql.trimStart().startsWith('INSERT') || allowed.has(name)) continue;
+      const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1], '[]']));
+      const positional = (sql.match(/\?/g) ?? []).map(() => 'x');
+      const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const plan = (
+        (positional.length > 0 ? explain.all(...positional) : explain.all(named)) as { detail: string }[]
+      ).map((r) => r.detail);
+      const scans = plan.filter((d) =>
+        /^SCAN (experiments|logical_pipelines|tasks|observations|metrics)\b/.test(d),
+      );
+      expect({ name, scans }).toEqual({ name, scans: [] });
+      expect({
+        name,
+        usesIndex: plan.some(
+          (d) => /USING (COVERING |INTEGER PRIMARY KEY|PRIMARY KEY|INDEX)/.test(d) || /USING .*INDEX/.test(d),
+        ),
+      }).toEqual({ name, usesIndex: true });
+    }
     await store.close();
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * Bootstrap benchmark (SPEC §7.2): 50 `rf_clf` estimators on `heart` (cardio), 80/20 split with seed 101
+ * after one-hot encoding and standard scaling, bootstrap fraction 0.8, random_state 101.
+ *
+ *   npx tsx bench/metrics.bench.ts [--estimators 50] [--trees 20] [--depth 10] [--json]
+ *
+ * Rows:
+ * - naive (baseline): one model after another, each fitted on a fresh copy of its sampled rows — the way a
+ *   straightforward port (or Virny on pandas) does it — so every fit re-bins its copy;
+ * - shared, in-thread: `runBootstrapSync`, every estimator fitted on the one training matrix with `rows`,
+ *   so the binning is computed once and reused;
+ * - pool 1 / 2 threads: `runBootstrap` on a `WorkerPoolExecutor`, models returned as JSON and rebuilt; the
+ *   time includes starting the threads and loading the TypeScript sources in them.
+ * Every shared variant must give bit-identical test-set predictions (checked and printed).
+ *
+ * Needs VIRNYFLOW_DATA_DIR (the shared datasets directory).
+ */
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { FeaturePipeline, loadDataset, splitDataset } from '@virnyflow/data';
+import { RandomForestClassifier } from '@virnyflow/models';
+import type { DenseMatrix } from '@virnyflow/models';
+import {
+  WorkerPoolExecutor,
+  bootstrapRows,
+  bootstrapSampleSize,
+  buildGroups,
+  computeMetrics,
+  estimatorSeed,
+  predictMatrix,
+  runBootstrap,
+  runBootstrapSync,
+  toSharedMatrix,
+} from '@virnyflow/metrics';
+import type { BootstrapEnsemble } from '@virnyflow/metrics';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const M = arg('estimators', 50);
+const TREES = arg('trees', 20);
+const DEPTH = arg('depth', 10);
+const FRACTION = 0.8;
+const RANDOM_STATE = 101;
+const params = { n_estimators: TREES, max_depth: DEPTH, min_samples_leaf: 3 };
+const PROVIDER = new URL('./metrics-rf-provider.ts', import.meta.url).href;
+
+const dataDir = process.env.VIRNYFLOW_DATA_DIR;
+if (!dataDir) {
+  console.error('set VIRNYFLOW_DATA_DIR to the datasets directory (cardio.csv)');
+  process.exit(2);
+}
+
+const ds = await loadDataset('heart', { dataDir });
+const split = splitDataset(ds, RANDOM_STATE);
+const pipeline = FeaturePipeline.fit(split.xTrain);
+// The training matrix lives in shared memory from the start, so the pool does not copy it per job.
+const X = toSharedMatrix(pipeline.transform(split.xTrain));
+const Xtest = pipeline.transform(split.xTest);
+const y = split.yTrain;
+const n = X.nRows;
+const size = bootstrapSampleSize(n, FRACTION);
+
+function naive(): Float64Array {
+  const models = [];
+  for (let m = 0; m < M; m++) {
+    const seed = estimatorSeed(RANDOM_STATE, m);
+    const rows = bootstrapRows(n, size, seed);
+    const data = new Float64Array(size * X.nCols);
+    const ym = new Uint8Array(size);
+    for (let k = 0; k < size; k++) {
+      const r = rows[k];
+      data.set(X.data.subarray(r * X.nCols, (r + 1) * X.nCols), k * X.nCols);
+      ym[k] = y[r];
+    }
+    const Xm: DenseMatrix = { data, nRows: size, nCols: X.nCols };
+    const model = new RandomForestClassifier(params);
+    model.fit(Xm, ym, { seed });
+    models.push(model);
+  }
+  return predictMatrix(models, Xtest);
+}
+
+interface Row {
+  readonly variant: string;
+  readonly seconds: number;
+  readonly p0: Float64Array;
+  readonly ensemble?: BootstrapEnsemble;
+}
+const rows: Row[] = [];
+
+async function time(variant: string, run: () => Promise<BootstrapEnsemble | Float64Array>): Promise<void> {
+  const t0 = performance.now();
+  const out = await run();
+  const seconds = (performance.now() - t0) / 1000;
+  if (out instanceof Float64Array) rows.push({ variant, seconds, p0: out });
+  else rows.push({ variant, seconds, p0: predictMatrix(out.estimators, Xtest), ensemble: out });
+}
+
+const common = { X, y, nEstimators: M, bootstrapFraction: FRACTION, randomState: RANDOM_STATE };
+const spec = { kind: 'rf_clf', params, provider: PROVIDER };
+
+await time('naive (copy + re-bin per model)', async () => naive());
+await time('shared matrix, in-thread', async () =>
+  runBootstrapSync({ ...common, createModel: () => new RandomForestClassifier(params) }),
+);
+for (const threads of [1, 2]) {
+  const pool = new WorkerPoolExecutor(threads);
+  await time(`shared matrix, pool ${threads} thread${threads > 1 ? 's' : ''}`, () =>
+    runBootstrap({ ...common, model: spec, pool }),
+  );
+  await pool.close();
+}
+
+const base = rows[0].seconds;
+const ref = rows[1].p0;
+const identical = (a: Float64Array): boolean => a.length === ref.length && a.every((v, i) => v === ref[i]);
+
+const groups = buildGroups(split.rawTest, ds.sensitiveAttributes);
+const table = computeMetrics({
+  y: split.yTest,
+  groups,
+  predictions: { kind: 'probabilities', p0: ref, nEstimators: M },
+});
+
+if (process.argv.includes('--json')) {
+  for (const r of rows) {
+    console.log(JSON.stringify({ variant: r.variant, seconds: r.seconds, ratio: r.seconds / base }));
+  }
+} else {
+  const cpu = cpus();
+  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
+  console.log(`command: npx tsx bench/metrics.bench.ts --estimators ${M} --trees ${TREES} --depth ${DEPTH}`);
+  console.log(
+    `heart (cardio): ${n} train × ${X.nCols} features, ${Xtest.nRows} test; ${M} × rf_clf ${JSON.stringify(params)}, ` +
+      `samples of ${size} rows`,
+  );
+  console.log('');
+  console.log('variant                               seconds   × naive   test predictions');
+  for (const r of rows) {
+    const same = r === rows[0] ? 'baseline' : identical(r.p0) ? 'identical to in-thread' : 'DIFFERENT';
+    console.log(
+      `${r.variant.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${(r.seconds / base).toFixed(3).padStart(9)}   ${same}`,
+    );
+  }
+  console.log('');
+  const show = ['F1', 'Accuracy', 'Label_Stability', 'Std', 'Jitter', 'Overall_Uncertainty'];
+  console.log(
+    'test set, overall: ' + show.map((m) => `${m} ${(table.get(m, 'overall') ?? NaN).toFixed(4)}`).join(', '),
+  );
+  console.log(
+    `test set, gender: Equalized_Odds_TPR ${(table.disparity('Equalized_Odds_TPR', 'gender') ?? NaN).toFixed(4)}, ` +
+      `Label_Stability_Difference ${(table.disparity('Label_Stability_Difference', 'gender') ?? NaN).toFixed(4)}`,
+  );
+}
