@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../packages/core/src/index';
@@ -22,8 +22,11 @@ const METHODS: readonly Method[] = ['naive', 'readCsv', 'loadDataset'];
 
 interface ChildResult {
   readonly rows: number;
+  /** Wall-clock milliseconds per load. */
   readonly msMedian: number;
   readonly msMin: number;
+  /** CPU (user + system) milliseconds per load: steadier than wall time on a shared machine. */
+  readonly cpuMedian: number;
   readonly maxRssMb: number;
 }
 
@@ -46,7 +49,9 @@ if (args[0] === '--child') {
 async function parent(): Promise<void> {
   const dataDir = process.env.VIRNYFLOW_DATA_DIR;
   if (!dataDir) {
-    console.error('Set VIRNYFLOW_DATA_DIR to the directory holding cardio.csv and folk_employment_NY_2018.csv.');
+    console.error(
+      'Set VIRNYFLOW_DATA_DIR to the directory holding cardio.csv and folk_employment_NY_2018.csv.',
+    );
     process.exit(2);
   }
   const reps = Number(flag('--reps') ?? 5);
@@ -81,25 +86,41 @@ async function parent(): Promise<void> {
       `node ${process.version}, ${process.platform}/${process.arch}`,
   );
   console.log(`command: npx tsx bench/data-loader.bench.ts ${args.join(' ')}`.trim());
-  console.log(`reps per method: ${reps} (after one warm-up), each method in its own process\n`);
+  console.log(`reps per method: ${reps} (after one warm-up), each method in its own process`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}\n`,
+  );
 
   const idle = runChild('idle', targets[0] as Target, 1);
   console.log(`idle process peak RSS: ${idle.maxRssMb.toFixed(0)} MB\n`);
-  const header = ['dataset', 'method', 'rows', 'median ms', 'min ms', 'rows/s', 'vs naive', 'peak RSS MB'];
+  const header = [
+    'dataset',
+    'method',
+    'rows',
+    'wall ms (med)',
+    'wall ms (min)',
+    'cpu ms (med)',
+    'rows/s (cpu)',
+    'cpu vs naive',
+    'peak RSS MB',
+  ];
   const rows: string[][] = [];
   for (const t of targets) {
-    let naiveMs = NaN;
+    let naiveCpu = NaN;
     for (const m of METHODS) {
       const r = runChild(m, t, reps);
-      if (m === 'naive') naiveMs = r.msMedian;
+      if (m === 'naive') naiveCpu = r.cpuMedian;
       rows.push([
         t.label,
         m,
         r.rows.toLocaleString('en-US'),
         r.msMedian.toFixed(1),
         r.msMin.toFixed(1),
-        Math.round((r.rows / r.msMedian) * 1000).toLocaleString('en-US'),
-        `${(r.msMedian / naiveMs).toFixed(2)}x time`,
+        r.cpuMedian.toFixed(1),
+        Math.round((r.rows / r.cpuMedian) * 1000).toLocaleString('en-US'),
+        `${(r.cpuMedian / naiveCpu).toFixed(2)}x`,
         r.maxRssMb.toFixed(0),
       ]);
     }
@@ -148,19 +169,25 @@ async function child(method: Method, target: Target, reps: number): Promise<void
   };
   let rows = 0;
   const times: number[] = [];
+  const cpu: number[] = [];
   if (method !== 'idle') {
     rows = await once(); // warm-up
     for (let r = 0; r < reps; r++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       rows = await once();
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
     }
   }
-  times.sort((a, b) => a - b);
+  const median = (xs: number[]): number =>
+    xs.length ? (xs.sort((a, b) => a - b)[xs.length >> 1] as number) : 0;
   const result: ChildResult = {
     rows,
-    msMedian: times.length ? (times[times.length >> 1] as number) : 0,
-    msMin: times.length ? (times[0] as number) : 0,
+    msMedian: median(times),
+    msMin: times.length ? Math.min(...times) : 0,
+    cpuMedian: median(cpu),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   };
   console.log(JSON.stringify(result));

@@ -4,6 +4,9 @@
  *
  *   npx tsx bench/metrics.bench.ts [--estimators 50] [--trees 20] [--depth 10] [--json]
  *
+ * (While the repository root does not resolve `@virnyflow/*` for files under bench/, run it with
+ * `npx tsx --tsconfig bench/metrics.tsconfig.json bench/metrics.bench.ts`; the worker threads inherit it.)
+ *
  * Rows:
  * - naive (baseline): one model after another, each fitted on a fresh copy of its sampled rows — the way a
  *   straightforward port (or Virny on pandas) does it — so every fit re-bins its copy;
@@ -15,7 +18,7 @@
  *
  * Needs VIRNYFLOW_DATA_DIR (the shared datasets directory).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FeaturePipeline, loadDataset, splitDataset } from '@virnyflow/data';
 import { RandomForestClassifier } from '@virnyflow/models';
@@ -45,7 +48,6 @@ const DEPTH = arg('depth', 10);
 const FRACTION = 0.8;
 const RANDOM_STATE = 101;
 const params = { n_estimators: TREES, max_depth: DEPTH, min_samples_leaf: 3 };
-const PROVIDER = new URL('./metrics-rf-provider.ts', import.meta.url).href;
 
 const dataDir = process.env.VIRNYFLOW_DATA_DIR;
 if (!dataDir) {
@@ -53,6 +55,7 @@ if (!dataDir) {
   process.exit(2);
 }
 
+const loadAtStart = loadavg()[0];
 const ds = await loadDataset('heart', { dataDir });
 const split = splitDataset(ds, RANDOM_STATE);
 const pipeline = FeaturePipeline.fit(split.xTrain);
@@ -76,7 +79,7 @@ function naive(): Float64Array {
       ym[k] = y[r];
     }
     const Xm: DenseMatrix = { data, nRows: size, nCols: X.nCols };
-    const model = new RandomForestClassifier(params);
+    const model = new RandomForestClassifier(params, seed);
     model.fit(Xm, ym, { seed });
     models.push(model);
   }
@@ -100,11 +103,12 @@ async function time(variant: string, run: () => Promise<BootstrapEnsemble | Floa
 }
 
 const common = { X, y, nEstimators: M, bootstrapFraction: FRACTION, randomState: RANDOM_STATE };
-const spec = { kind: 'rf_clf', params, provider: PROVIDER };
+// Built in the threads by the models package's components (the default model provider).
+const spec = { kind: 'rf_clf', params };
 
 await time('naive (copy + re-bin per model)', async () => naive());
 await time('shared matrix, in-thread', async () =>
-  runBootstrapSync({ ...common, createModel: () => new RandomForestClassifier(params) }),
+  runBootstrapSync({ ...common, createModel: (seed) => new RandomForestClassifier(params, seed) }),
 );
 for (const threads of [1, 2]) {
   const pool = new WorkerPoolExecutor(threads);
@@ -114,6 +118,7 @@ for (const threads of [1, 2]) {
   await pool.close();
 }
 
+const loadAtEnd = loadavg()[0];
 const base = rows[0].seconds;
 const ref = rows[1].p0;
 const identical = (a: Float64Array): boolean => a.length === ref.length && a.every((v, i) => v === ref[i]);
@@ -131,7 +136,10 @@ if (process.argv.includes('--json')) {
   }
 } else {
   const cpu = cpus();
-  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
+  console.log(
+    `machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, node ${process.version}; ` +
+      `1-min load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end`,
+  );
   console.log(`command: npx tsx bench/metrics.bench.ts --estimators ${M} --trees ${TREES} --depth ${DEPTH}`);
   console.log(
     `heart (cardio): ${n} train × ${X.nCols} features, ${Xtest.nRows} test; ${M} × rf_clf ${JSON.stringify(params)}, ` +

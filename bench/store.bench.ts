@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 // bench/ is not a workspace package, so it reaches the store through its source entry (its public index).
@@ -104,9 +104,21 @@ interface Row {
   what: string;
   n: number;
   seconds: number;
-  perObsMs: number;
+  /** User + system CPU seconds of this process over the same span: less sensitive to other load. */
+  cpu: number;
 }
 const rows: Row[] = [];
+
+/** Runs `fn`, recording wall and CPU time for `n` items under `what`. */
+async function measure<T>(what: string, n: number, fn: () => T | Promise<T>): Promise<T> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  rows.push({ what, n, seconds, cpu: (c.user + c.system) / 1e6 });
+  return out;
+}
 
 // ---- baseline: one autocommit statement per row ----------------------------------------------------
 {
@@ -125,38 +137,36 @@ const rows: Row[] = [];
     'INSERT INTO metrics (observation, ord, split, metric, grp, value) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const close = db.prepare("UPDATE tasks SET status = 'done', updated_at = ? WHERE task_id = ?");
-  const ts = tasks(n);
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const o = obs(ts[i], i);
-    const { lastInsertRowid } = insObs.run(
-      o.taskId,
-      o.experiment,
-      o.run,
-      o.lpUuid,
-      o.lpName,
-      JSON.stringify(o.config),
-      o.status,
-      JSON.stringify(o.objectives),
-      JSON.stringify(o.weighted),
-      JSON.stringify(o.reversed),
-      JSON.stringify(o.constraints),
-      o.compoundQuality,
-      o.haltingFraction,
-      o.elapsedSeconds,
-      o.worker,
-      null,
-      Date.now(),
-    );
-    const ms = metrics(i);
-    for (let j = 0; j < ms.length; j++)
-      insMetric.run(lastInsertRowid, j, ms[j].split, ms[j].metric, ms[j].group, ms[j].value);
-    close.run(Date.now(), o.taskId);
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const inputs = tasks(n).map((t, i) => ({ o: obs(t, i), m: metrics(i) }));
+  await measure('naive: autocommit per row (NORMAL)', n, () => {
+    for (const { o, m } of inputs) {
+      const { lastInsertRowid } = insObs.run(
+        o.taskId,
+        o.experiment,
+        o.run,
+        o.lpUuid,
+        o.lpName,
+        JSON.stringify(o.config),
+        o.status,
+        JSON.stringify(o.objectives),
+        JSON.stringify(o.weighted),
+        JSON.stringify(o.reversed),
+        JSON.stringify(o.constraints),
+        o.compoundQuality,
+        o.haltingFraction,
+        o.elapsedSeconds,
+        o.worker,
+        null,
+        Date.now(),
+      );
+      for (let j = 0; j < m.length; j++) {
+        insMetric.run(lastInsertRowid, j, m[j].split, m[j].metric, m[j].group, m[j].value);
+      }
+      close.run(Date.now(), o.taskId);
+    }
+  });
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  rows.push({ what: 'naive: autocommit per row (NORMAL)', n, seconds, perObsMs: (seconds * 1000) / n });
 }
 
 // ---- the store --------------------------------------------------------------------------------------
@@ -164,78 +174,49 @@ for (const sync of ['NORMAL', 'FULL'] as const) {
   const { store, dir } = await prepared(sync, nObs);
   const ts = tasks(nObs);
   const inputs = ts.map((t, i) => ({ o: obs(t, i), m: metrics(i) }));
-  const t0 = performance.now();
-  for (const { o, m } of inputs) await store.recordObservation(o, m);
-  const seconds = (performance.now() - t0) / 1000;
-  rows.push({
-    what: `store.recordObservation (${sync})`,
-    n: nObs,
-    seconds,
-    perObsMs: (seconds * 1000) / nObs,
+  await measure(`store.recordObservation (${sync})`, nObs, async () => {
+    for (const { o, m } of inputs) await store.recordObservation(o, m);
   });
-
   if (sync === 'NORMAL') {
-    const t1 = performance.now();
-    for (const { o, m } of inputs.slice(0, 100)) await store.recordObservation(o, m);
-    const dupSeconds = (performance.now() - t1) / 1000;
-    rows.push({
-      what: 'recordObservation, duplicate (no-op)',
-      n: 100,
-      seconds: dupSeconds,
-      perObsMs: dupSeconds * 10,
+    await measure('recordObservation, duplicate (no-op)', 100, async () => {
+      for (const { o, m } of inputs.slice(0, 100)) await store.recordObservation(o, m);
     });
-
-    const t2 = performance.now();
-    const replay = await store.listObservations(key);
-    const listSeconds = (performance.now() - t2) / 1000;
+    const replay = await measure('listObservations (replay, read)', nObs, () => store.listObservations(key));
     if (replay.length !== nObs) throw new Error(`replay returned ${replay.length}`);
-    rows.push({
-      what: 'listObservations (replay, read)',
-      n: nObs,
-      seconds: listSeconds,
-      perObsMs: (listSeconds * 1000) / nObs,
+    await measure('getMetrics per task (read)', nObs, async () => {
+      for (const t of ts) await store.getMetrics(t.taskId);
     });
-
-    const t3 = performance.now();
-    for (const t of ts) await store.getMetrics(t.taskId);
-    const metricSeconds = (performance.now() - t3) / 1000;
-    rows.push({
-      what: 'getMetrics per task (read)',
-      n: nObs,
-      seconds: metricSeconds,
-      perObsMs: (metricSeconds * 1000) / nObs,
-    });
-
-    const t4 = performance.now();
-    for (let i = 0; i < 100; i++) {
-      await store.countObservations(key);
-      await store.bestObservationPerLogicalPipeline(key);
-    }
-    const qSeconds = (performance.now() - t4) / 1000;
-    rows.push({
-      what: 'countObservations + bestPerLp (x100)',
-      n: 100,
-      seconds: qSeconds,
-      perObsMs: qSeconds * 10,
+    await measure('countObservations + bestPerLp', 100, async () => {
+      for (let i = 0; i < 100; i++) {
+        await store.countObservations(key);
+        await store.bestObservationPerLogicalPipeline(key);
+      }
     });
   }
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
-const base = rows[0].perObsMs;
+const perItem = (r: Row): number => (r.seconds * 1000) / r.n;
+const base = perItem(rows[0]);
 console.log(
   `store bench — ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, node ${process.version}, dir ${baseDir}`,
 );
 console.log(
   `command: npx tsx bench/store.bench.ts ${nObs} ${nMetrics}${process.argv[4] ? ` ${baseDir}` : ''}`,
 );
-console.log(`${nMetrics} metric rows per observation\n`);
-const pad = (s: string, n: number): string => s.padEnd(n);
-console.log(`${pad('operation', 40)}${pad('n', 7)}${pad('total s', 10)}${pad('ms/obs', 10)}vs naive`);
+console.log(
+  `${nMetrics} metric rows per observation; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (other processes share the CPU; CPU s is this process only)\n`,
+);
+const pad = (s: string, w: number): string => s.padEnd(w);
+console.log(
+  `${pad('operation', 40)}${pad('n', 7)}${pad('wall s', 9)}${pad('CPU s', 9)}${pad('ms/item', 10)}vs naive`,
+);
 for (const r of rows) {
   console.log(
-    `${pad(r.what, 40)}${pad(String(r.n), 7)}${pad(r.seconds.toFixed(3), 10)}${pad(r.perObsMs.toFixed(3), 10)}` +
-      `${(base / r.perObsMs).toFixed(1)}x`,
+    `${pad(r.what, 40)}${pad(String(r.n), 7)}${pad(r.seconds.toFixed(3), 9)}${pad(r.cpu.toFixed(3), 9)}` +
+      `${pad(perItem(r).toFixed(3), 10)}${(base / perItem(r)).toFixed(1)}x`,
   );
 }

@@ -17,7 +17,9 @@ export function describeConfig(c: ExperimentConfig): string {
   const lps = enumerateLogicalPipelines(c);
   const groups = c.sensitiveAttributes
     .map((a) =>
-      a.intersection ? `${a.key} (intersection)` : `${a.key} = ${JSON.stringify(a.disadvantaged)}`,
+      a.intersection
+        ? `${a.key} (intersection)`
+        : `${a.key} (disadvantaged: ${a.disadvantaged.map((v) => JSON.stringify(v)).join(', ')})`,
     )
     .join('; ');
   const budget = [

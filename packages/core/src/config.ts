@@ -170,7 +170,10 @@ export interface LoadConfigOptions {
   datasets?: readonly string[];
   /** Shown in messages; default the file path (for `loadConfigFile`). */
   sourceName?: string;
-  /** Directory that relative `custom_datasets.*.path` values are resolved against; default the config file's directory, else the working directory. */
+  /**
+   * Directory that relative `custom_datasets.*.path` values are resolved against; default the config
+   * file's directory, else the working directory.
+   */
   baseDir?: string;
 }
 

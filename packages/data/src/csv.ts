@@ -259,7 +259,10 @@ function firstLine(sample: string): string {
 function estimateRows(fileBytes: number, sample: string): number {
   const lines = sample.split('\n');
   const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
-  const bytesPerLine = Math.max(1, (Buffer.byteLength(complete.join('\n')) + complete.length) / complete.length);
+  const bytesPerLine = Math.max(
+    1,
+    (Buffer.byteLength(complete.join('\n')) + complete.length) / complete.length,
+  );
   return Math.max(16, Math.ceil((fileBytes / bytesPerLine) * 1.1));
 }
 

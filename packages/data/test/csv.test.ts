@@ -70,6 +70,17 @@ describe('typing', () => {
     expect(Array.from(z.values).every(Number.isNaN)).toBe(true);
   });
 
+  it('keeps the exact text of numbers in a column whose first text comes late', async () => {
+    const p = tmp.file('late.csv', 'v,w\n007,1\nNA,2\n1.50,3\nabc,4\n007,5\n');
+    const t = await readCsv(p);
+    const v = t.column('v') as CategoricalColumn;
+    expect(v.categories).toEqual(['007', '1.50', 'abc']);
+    expect(Array.from(v.codes)).toEqual([0, MISSING_CODE, 1, 2, 0]);
+    // Only missing values before the first text: nothing to recover.
+    const q = tmp.file('late2.csv', 'v\nNA\n\nabc\n');
+    expect((await readCsv(q)).column('v')).toMatchObject({ kind: 'categorical', categories: ['abc'] });
+  });
+
   it('reads default missing tokens as missing in both kinds', async () => {
     const p = tmp.file('missing.csv', 'n,c\n,\nNA,NA\nNaN,NaN\nnan,nan\nnull,null\n?,?\n1,a\n');
     const t = await readCsv(p);
@@ -216,6 +227,10 @@ describe('errors', () => {
     expect(e.details).toMatchObject({ line: 3, column: 'b', value: 'x7' });
     const e2 = await rejection(readCsv(p, { columns: { b: { kind: 'categorical', valueType: 'number' } } }));
     expect(e2.code).toBe(DataErrorCode.NotNumeric);
+    // Line numbers count blank lines and lines inside quoted fields.
+    const q = tmp.file('nonnum2.csv', 'a,b\n1,"x\ny"\n\n2,3\n4,?x\n');
+    const e4 = await rejection(readCsv(q, { columns: { b: { kind: 'numeric' } } }));
+    expect(e4.details).toMatchObject({ line: 3, column: 'b', value: 'x\ny' });
   });
 
   it('a declared or selected column missing from the header is named', async () => {

@@ -105,42 +105,9 @@ export class AdversarialDebiasing implements InProcessor {
       rows: options.rows,
       sampleWeight: options.sampleWeight,
     });
-    const { nCols: d, data } = X;
     const o = this.options;
-    const H = o.classifierNumHiddenUnits;
-    const keep = o.keepProb;
-    const alpha = o.adversaryLossWeight;
-    const debias = o.debias;
-    const sw = options.sampleWeight;
     const rng = new Rng(hashSeeds(options.seed, 0x4144));
-
-    // Parameters.
-    const W1 = glorot(rng, d * H, d, H);
-    const b1 = new Float64Array(H);
-    const W2 = glorot(rng, H, H, 1);
-    const b2 = new Float64Array(1);
-    const advC = Float64Array.of(1);
-    const advU = glorot(rng, 3, 3, 1);
-    const advB = new Float64Array(1);
-    const params = [W1, b1, W2, b2];
-    // Gradients of L_P and of L_A w.r.t. the predictor (same shapes), the adversary's own gradients.
-    const gP = params.map((p) => new Float64Array(p.length));
-    const gA = params.map((p) => new Float64Array(p.length));
-    const gStep = params.map((p) => new Float64Array(p.length));
-    const gC = new Float64Array(1);
-    const gU = new Float64Array(3);
-    const gB = new Float64Array(1);
-    const optP = params.map((p) => new Adam(p.length));
-    const optC = new Adam(1);
-    const optU = new Adam(3);
-    const optB = new Adam(1);
-    // Per-row scratch (H): pre-activations, dropout-scaled activations, mask.
-    const pre = new Float64Array(H);
-    const hm = new Float64Array(H);
-    const mask = new Float64Array(H);
-    const dpP = new Float64Array(H);
-    const dpA = new Float64Array(H);
-
+    const tr = new AdTrainer(X, y, prot, options.sampleWeight, o, rng);
     const pool = options.rows ? Uint32Array.from(options.rows) : identity(X.nRows);
     const N = pool.length;
     const B = Math.min(o.batchSize, N);
@@ -148,112 +115,16 @@ export class AdversarialDebiasing implements InProcessor {
     for (let epoch = 0; epoch < o.numEpochs; epoch++) {
       rng.shuffle(pool);
       for (let start = 0; start < N; start += B) {
-        const end = Math.min(N, start + B);
-        for (let v = 0; v < 4; v++) {
-          gP[v].fill(0);
-          gA[v].fill(0);
-        }
-        gC[0] = 0;
-        gU.fill(0);
-        gB[0] = 0;
-        let wSum = 0;
-        if (sw) for (let t = start; t < end; t++) wSum += sw[pool[t]];
-        else wSum = end - start;
-        if (!(wSum > 0)) continue;
-        const [gW1P, gb1P, gW2P, gb2P] = gP;
-        const [gW1A, gb1A, gW2A, gb2A] = gA;
-        const cAbs = Math.abs(advC[0]);
-        const cSign = Math.sign(advC[0]);
-        for (let t = start; t < end; t++) {
-          const i = pool[t];
-          const wi = (sw ? sw[i] : 1) / wSum;
-          if (wi === 0) continue;
-          const xo = i * d;
-          // Forward.
-          for (let j = 0; j < H; j++) pre[j] = b1[j];
-          for (let k = 0; k < d; k++) {
-            const xk = data[xo + k];
-            if (xk === 0) continue;
-            const wo = k * H;
-            for (let j = 0; j < H; j++) pre[j] += xk * W1[wo + j];
-          }
-          let z = b2[0];
-          for (let j = 0; j < H; j++) {
-            // Inverted dropout as tf.nn.dropout: kept units are scaled by 1/keep.
-            const mj = keep >= 1 || rng.next() < keep ? 1 / keep : 0;
-            mask[j] = pre[j] > 0 ? mj : 0;
-            hm[j] = pre[j] > 0 ? pre[j] * mj : 0;
-            z += hm[j] * W2[j];
-          }
-          const yi = y[i];
-          const dzP = wi * (sigmoid(z) - yi);
-          let dzA = 0;
-          if (debias) {
-            const s = sigmoid((1 + cAbs) * z);
-            const u = advU[0] + advU[1] * yi + advU[2] * (1 - yi);
-            const a = u * s + advB[0];
-            const da = wi * (sigmoid(a) - prot[i]);
-            gU[0] += da * s;
-            gU[1] += da * s * yi;
-            gU[2] += da * s * (1 - yi);
-            gB[0] += da;
-            const ds = da * u * s * (1 - s);
-            gC[0] += ds * z * cSign;
-            dzA = ds * (1 + cAbs);
-          }
-          gb2P[0] += dzP;
-          gb2A[0] += dzA;
-          for (let j = 0; j < H; j++) {
-            gW2P[j] += dzP * hm[j];
-            gW2A[j] += dzA * hm[j];
-            const back = W2[j] * mask[j];
-            dpP[j] = dzP * back;
-            dpA[j] = dzA * back;
-            gb1P[j] += dpP[j];
-            gb1A[j] += dpA[j];
-          }
-          for (let k = 0; k < d; k++) {
-            const xk = data[xo + k];
-            if (xk === 0) continue;
-            const wo = k * H;
-            for (let j = 0; j < H; j++) {
-              gW1P[wo + j] += xk * dpP[j];
-              gW1A[wo + j] += xk * dpA[j];
-            }
-          }
-        }
+        if (!tr.accumulate(pool, start, Math.min(N, start + B))) continue;
         step++;
-        const lr = o.learningRate * Math.pow(0.96, Math.floor(step / 1000));
-        for (let v = 0; v < 4; v++) {
-          const g = gStep[v];
-          const p = gP[v];
-          if (debias) {
-            const a = gA[v];
-            let aa = 0;
-            let pa = 0;
-            for (let q = 0; q < a.length; q++) {
-              aa += a[q] * a[q];
-              pa += p[q] * a[q];
-            }
-            // proj = (g_P · û) û with û = g_A / max(‖g_A‖, √NORM_EPS).
-            const inv = 1 / Math.max(aa, NORM_EPS);
-            const proj = pa * inv;
-            for (let q = 0; q < a.length; q++) g[q] = p[q] - proj * a[q] - alpha * a[q];
-          } else g.set(p);
-          optP[v].step(params[v], g, lr, step);
-        }
-        if (debias) {
-          optC.step(advC, gC, lr, step);
-          optU.step(advU, gU, lr, step);
-          optB.step(advB, gB, lr, step);
-        }
+        tr.update(o.learningRate * Math.pow(0.96, Math.floor(step / 1000)), step);
       }
     }
-    this.W1 = W1;
-    this.b1 = b1;
-    this.W2 = W2;
-    this.b2 = b2[0];
-    this.nCols = d;
+    this.W1 = tr.W1;
+    this.b1 = tr.b1;
+    this.W2 = tr.W2;
+    this.b2 = tr.b2[0];
+    this.nCols = X.nCols;
   }
 
   predictProba(X: DenseMatrix, _prot?: Uint8Array): Float64Array {
@@ -311,6 +182,195 @@ export class AdversarialDebiasing implements InProcessor {
     a.W2 = f64(s, 'W2');
     a.b2 = num(s, 'b2');
     return a;
+  }
+}
+
+/**
+ * One fit's training state — parameters, both gradient sets, Adam moments and per-row scratch — allocated
+ * once. Kept apart from `fit` so the per-batch work is a small, hot, monomorphic method.
+ */
+class AdTrainer {
+  /** Predictor: W1 (d, H) row-major, b1 (H), W2 (H), b2 (1); adversary: c, u (3), b. */
+  readonly W1: Float64Array;
+  readonly b1: Float64Array;
+  readonly W2: Float64Array;
+  readonly b2 = new Float64Array(1);
+  private readonly advC = Float64Array.of(1);
+  private readonly advU: Float64Array;
+  private readonly advB = new Float64Array(1);
+  private readonly params: Float64Array[];
+  /** ∇L_P and ∇L_A w.r.t. the predictor's tensors (same order as `params`), the combined step. */
+  private readonly gP: Float64Array[];
+  private readonly gA: Float64Array[];
+  private readonly gStep: Float64Array[];
+  private readonly gC = new Float64Array(1);
+  private readonly gU = new Float64Array(3);
+  private readonly gB = new Float64Array(1);
+  private readonly optP: Adam[];
+  private readonly optC = new Adam(1);
+  private readonly optU = new Adam(3);
+  private readonly optB = new Adam(1);
+  /** (H) per-row scratch: pre-activations, masked activations, mask, back-propagated signals, active units. */
+  private readonly pre: Float64Array;
+  private readonly hm: Float64Array;
+  private readonly mask: Float64Array;
+  private readonly dpP: Float64Array;
+  private readonly dpA: Float64Array;
+  private readonly act: Int32Array;
+  private readonly d: number;
+  private readonly H: number;
+
+  constructor(
+    private readonly X: DenseMatrix,
+    private readonly y: Uint8Array,
+    private readonly prot: Uint8Array,
+    private readonly sw: Float64Array | undefined,
+    private readonly o: Required<AdversarialDebiasingOptions>,
+    private readonly rng: Rng,
+  ) {
+    const d = X.nCols;
+    const H = o.classifierNumHiddenUnits;
+    this.d = d;
+    this.H = H;
+    this.W1 = glorot(rng, d * H, d, H);
+    this.b1 = new Float64Array(H);
+    this.W2 = glorot(rng, H, H, 1);
+    this.advU = glorot(rng, 3, 3, 1);
+    this.params = [this.W1, this.b1, this.W2, this.b2];
+    this.gP = this.params.map((p) => new Float64Array(p.length));
+    this.gA = this.params.map((p) => new Float64Array(p.length));
+    this.gStep = this.params.map((p) => new Float64Array(p.length));
+    this.optP = this.params.map((p) => new Adam(p.length));
+    this.pre = new Float64Array(H);
+    this.hm = new Float64Array(H);
+    this.mask = new Float64Array(H);
+    this.dpP = new Float64Array(H);
+    this.dpA = new Float64Array(H);
+    this.act = new Int32Array(H);
+  }
+
+  /** Accumulates the gradients of batch pool[start, end); false when the batch carries no weight. */
+  accumulate(pool: Uint32Array, start: number, end: number): boolean {
+    for (let v = 0; v < 4; v++) {
+      this.gP[v].fill(0);
+      this.gA[v].fill(0);
+    }
+    this.gC[0] = 0;
+    this.gU.fill(0);
+    this.gB[0] = 0;
+    const sw = this.sw;
+    let wSum = 0;
+    if (sw) for (let t = start; t < end; t++) wSum += sw[pool[t]];
+    else wSum = end - start;
+    if (!(wSum > 0)) return false;
+    for (let t = start; t < end; t++) {
+      const i = pool[t];
+      const wi = (sw ? sw[i] : 1) / wSum;
+      if (wi !== 0) this.row(i, wi);
+    }
+    return true;
+  }
+
+  /** Forward and backward pass of row i with loss weight wi. */
+  private row(i: number, wi: number): void {
+    const { d, H, pre, hm, mask, dpP, dpA, act, W1, b1, W2, advU, rng } = this;
+    const data = this.X.data;
+    const keep = this.o.keepProb;
+    const gW1P = this.gP[0];
+    const gb1P = this.gP[1];
+    const gW2P = this.gP[2];
+    const gW1A = this.gA[0];
+    const gb1A = this.gA[1];
+    const gW2A = this.gA[2];
+    const xo = i * d;
+    for (let j = 0; j < H; j++) pre[j] = b1[j];
+    for (let k = 0; k < d; k++) {
+      const xk = data[xo + k];
+      if (xk === 0) continue;
+      const wo = k * H;
+      for (let j = 0; j < H; j++) pre[j] += xk * W1[wo + j];
+    }
+    let z = this.b2[0];
+    // Units that pass both the ReLU and dropout; only they carry gradient back to W1 and b1.
+    let nAct = 0;
+    for (let j = 0; j < H; j++) {
+      // Inverted dropout as tf.nn.dropout: kept units are scaled by 1/keep. Every unit draws, active or
+      // not, so the random stream does not depend on the weights.
+      const mj = keep >= 1 || rng.next() < keep ? 1 / keep : 0;
+      if (pre[j] > 0 && mj > 0) {
+        mask[j] = mj;
+        hm[j] = pre[j] * mj;
+        z += hm[j] * W2[j];
+        act[nAct++] = j;
+      }
+    }
+    const yi = this.y[i];
+    const dzP = wi * (sigmoid(z) - yi);
+    let dzA = 0;
+    if (this.o.debias) {
+      const cAbs = Math.abs(this.advC[0]);
+      const s = sigmoid((1 + cAbs) * z);
+      const u = advU[0] + advU[1] * yi + advU[2] * (1 - yi);
+      const a = u * s + this.advB[0];
+      const da = wi * (sigmoid(a) - this.prot[i]);
+      this.gU[0] += da * s;
+      this.gU[1] += da * s * yi;
+      this.gU[2] += da * s * (1 - yi);
+      this.gB[0] += da;
+      const ds = da * u * s * (1 - s);
+      this.gC[0] += ds * z * Math.sign(this.advC[0]);
+      dzA = ds * (1 + cAbs);
+    }
+    this.gP[3][0] += dzP;
+    this.gA[3][0] += dzA;
+    for (let a = 0; a < nAct; a++) {
+      const j = act[a];
+      gW2P[j] += dzP * hm[j];
+      gW2A[j] += dzA * hm[j];
+      const back = W2[j] * mask[j];
+      dpP[j] = dzP * back;
+      dpA[j] = dzA * back;
+      gb1P[j] += dpP[j];
+      gb1A[j] += dpA[j];
+    }
+    for (let k = 0; k < d; k++) {
+      const xk = data[xo + k];
+      if (xk === 0) continue;
+      const wo = k * H;
+      for (let a = 0; a < nAct; a++) {
+        const j = act[a];
+        gW1P[wo + j] += xk * dpP[j];
+        gW1A[wo + j] += xk * dpA[j];
+      }
+    }
+  }
+
+  /** One Adam step of the predictor (projected gradient when debiasing) and of the adversary. */
+  update(lr: number, step: number): void {
+    const debias = this.o.debias;
+    const alpha = this.o.adversaryLossWeight;
+    for (let v = 0; v < 4; v++) {
+      const g = this.gStep[v];
+      const p = this.gP[v];
+      if (debias) {
+        const a = this.gA[v];
+        let aa = 0;
+        let pa = 0;
+        for (let q = 0; q < a.length; q++) {
+          aa += a[q] * a[q];
+          pa += p[q] * a[q];
+        }
+        // (g_P · û) û with û = g_A / √max(‖g_A‖², NORM_EPS), i.e. (g_P · g_A) g_A / max(‖g_A‖², NORM_EPS).
+        const proj = pa / Math.max(aa, NORM_EPS);
+        for (let q = 0; q < a.length; q++) g[q] = p[q] - proj * a[q] - alpha * a[q];
+      } else g.set(p);
+      this.optP[v].step(this.params[v], g, lr, step);
+    }
+    if (debias) {
+      this.optC.step(this.advC, this.gC, lr, step);
+      this.optU.step(this.advU, this.gU, lr, step);
+      this.optB.step(this.advB, this.gB, lr, step);
+    }
   }
 }
 

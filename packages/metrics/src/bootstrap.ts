@@ -132,7 +132,7 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
   }
   const spec = options.model;
   const provider = await loadModelProvider(spec.provider);
-  return runBootstrapSync({ ...options, createModel: () => provider.create(spec.kind, spec.params) });
+  return runBootstrapSync({ ...options, createModel: (seed) => provider.create(spec.kind, spec.params, seed) });
 }
 
 /**

@@ -33,6 +33,8 @@ export const MetricsErrorCode = {
   BadGroupsSpec: 'VF_METRICS_BAD_GROUPS_SPEC',
   /** A bootstrap worker thread failed or the pool was closed. */
   WorkerFailed: 'VF_METRICS_WORKER_FAILED',
+  /** A model spec names a kind its provider does not know. */
+  UnknownModel: 'VF_METRICS_UNKNOWN_MODEL',
   /** The model provider module does not export what the bootstrap needs. */
   BadModelProvider: 'VF_METRICS_BAD_MODEL_PROVIDER',
 } as const;

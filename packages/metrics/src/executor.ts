@@ -46,7 +46,7 @@ export interface BootstrapExecutor {
 export async function fitJobEstimator(job: BootstrapJob, m: number): Promise<SerializedModel> {
   const provider = await loadModelProvider(job.model.provider);
   const seed = job.seeds[m];
-  const model = provider.create(job.model.kind, job.model.params);
+  const model = provider.create(job.model.kind, job.model.params, seed);
   model.fit(job.X, job.y, {
     seed,
     rows: bootstrapRows(job.X.nRows, job.sampleSize, seed),
@@ -107,9 +107,9 @@ export type ThreadReply =
       readonly failure: SerializedFailure;
     };
 
+/** One worker thread; it fits one estimator at a time (the next is dispatched when it replies). */
 interface Slot {
-  worker: Worker;
-  busy: boolean;
+  readonly worker: Worker;
 }
 
 interface RunningJob {
@@ -191,7 +191,6 @@ export class WorkerPoolExecutor implements BootstrapExecutor {
           settled = true;
           this.job = null;
           for (const s of this.slots) {
-            s.busy = false;
             s.worker.postMessage({ type: 'end', jobId: running.id } satisfies ThreadRequest);
             s.worker.unref();
           }
@@ -212,12 +211,11 @@ export class WorkerPoolExecutor implements BootstrapExecutor {
     if (job === null) return;
     const m = job.nextM;
     if (m >= job.total) {
-      slot.busy = false;
       slot.worker.unref();
       return;
     }
     job.nextM = m + 1;
-    slot.busy = true;
+    // A busy thread keeps the process alive; idle ones do not.
     slot.worker.ref();
     slot.worker.postMessage({ type: 'fit', jobId: job.id, m } satisfies ThreadRequest);
   }
@@ -225,7 +223,7 @@ export class WorkerPoolExecutor implements BootstrapExecutor {
   private spawn(): Slot {
     const worker = new Worker(THREAD_URL);
     worker.unref();
-    const slot: Slot = { worker, busy: false };
+    const slot: Slot = { worker };
     worker.on('message', (reply: ThreadReply) => {
       const job = this.job;
       if (job === null || reply.jobId !== job.id) return;

@@ -13,6 +13,7 @@
  *   (`'2'` ≡ `2` ≡ `2.0`); `profile` uses it because a CSV file carries no types.
  * - An empty privileged or disadvantaged group is an error naming the group and its size.
  */
+import type { SensitiveAttribute } from '@virnyflow/core';
 import type { Column, Table } from '@virnyflow/data';
 import { MISSING_CODE } from '@virnyflow/data';
 import { MetricsErrorCode, metricsError } from './errors';
@@ -67,19 +68,25 @@ export function intersectionParts(key: string): string[] {
   return key.split('&').map((p) => p.trim());
 }
 
-/** Builds the group partition of `table`'s rows. */
+/**
+ * Builds the group partition of `table`'s rows from a `sensitive_attributes_dct`, or from the resolved
+ * config's `sensitiveAttributes` list (same order and meaning).
+ */
 export function buildGroups(
   table: Table,
-  dct: SensitiveAttributesDct,
+  groups: SensitiveAttributesDct | readonly SensitiveAttribute[],
   options: BuildGroupsOptions = {},
 ): GroupPartition {
   const matching = options.matching ?? GroupMatching.Strict;
   const n = table.nRows;
+  const source: [string, GroupValue][] = Array.isArray(groups)
+    ? (groups as readonly SensitiveAttribute[]).map((a) => [a.key, a.intersection ? null : a.disadvantaged])
+    : Object.entries(groups as SensitiveAttributesDct);
 
   // Normalised keys, in dict order, with their values.
   const entries: { key: string; raw: string; value: GroupValue; parts: string[] }[] = [];
   const seen = new Map<string, string>();
-  for (const [raw, value] of Object.entries(dct)) {
+  for (const [raw, value] of source) {
     const parts = intersectionParts(raw);
     const key = parts.join('&');
     const prior = seen.get(key);

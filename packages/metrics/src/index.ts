@@ -46,7 +46,7 @@ export type { InvalidObjective, ObjectiveConstraint, ObjectiveEvaluation, Object
 export { bootstrapRows, bootstrapSampleSize, estimatorSeed } from './sampling';
 export { fitFullModel, predictMatrix, runBootstrap, runBootstrapSync, scoreEnsemble } from './bootstrap';
 export type { BootstrapEnsemble, BootstrapOptions } from './bootstrap';
-export { InThreadExecutor, WorkerPoolExecutor, toSharedMatrix } from './executor';
+export { InThreadExecutor, WorkerPoolExecutor, fitJobEstimator, toSharedMatrix } from './executor';
 export type { BootstrapExecutor, BootstrapJob } from './executor';
 export { DEFAULT_MODEL_PROVIDER, loadModelProvider } from './model-provider';
 export type { ModelProvider, ModelSpec } from './model-provider';

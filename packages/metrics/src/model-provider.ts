@@ -4,8 +4,9 @@
  *
  * A `ModelSpec` names a model by `kind` and hyper-parameters (structured-cloneable), plus the module that
  * knows how to build it: a `provider` specifier (file URL or a package name resolvable from this package),
- * default `@virnyflow/models`. The module must export `modelProvider: ModelProvider`, or the functions
- * `createClassifier(kind, params)` and `fromJSON(json)`.
+ * default `@virnyflow/models`. The module must export `fromJSON(json)` plus either `modelComponents` (the
+ * models package's component definitions, `create(params, seed)` by `name`) or `createClassifier(kind,
+ * params, seed)` — or a ready `modelProvider: ModelProvider`.
  */
 import type { Classifier, SerializedModel } from '@virnyflow/models';
 import { MetricsErrorCode, metricsError } from './errors';
@@ -22,8 +23,8 @@ export interface ModelSpec {
 }
 
 export interface ModelProvider {
-  /** A new, unfitted classifier. */
-  create(kind: string, params: Readonly<Record<string, unknown>>): Classifier;
+  /** A new, unfitted classifier; `seed` is its own random_state (Virny sets it to the estimator's seed). */
+  create(kind: string, params: Readonly<Record<string, unknown>>, seed: number): Classifier;
   /** A fitted classifier from its `toJSON()`; must check `kind` and `version`. */
   fromJSON(json: SerializedModel): Classifier;
 }
@@ -59,18 +60,41 @@ async function importProvider(specifier: string): Promise<ModelProvider> {
   if (direct && typeof direct.create === 'function' && typeof direct.fromJSON === 'function') {
     return direct as ModelProvider;
   }
+  const fromJSON = mod.fromJSON;
+  const components = mod.modelComponents;
   const create = mod.createClassifier;
-  const fromJSON = mod.fromJSON ?? mod.classifierFromJSON;
-  if (typeof create === 'function' && typeof fromJSON === 'function') {
+  if (typeof fromJSON === 'function' && (Array.isArray(components) || typeof create === 'function')) {
+    const read = fromJSON as ModelProvider['fromJSON'];
+    if (typeof create === 'function') {
+      return { create: create as ModelProvider['create'], fromJSON: (json) => read(json) };
+    }
+    const byName = new Map<string, ComponentLike>();
+    for (const c of components as ComponentLike[]) byName.set(c.name, c);
     return {
-      create: (kind, params) => (create as ModelProvider['create'])(kind, params),
-      fromJSON: (json) => (fromJSON as ModelProvider['fromJSON'])(json),
+      create: (kind, params, seed) => {
+        const c = byName.get(kind);
+        if (c === undefined) {
+          throw metricsError(
+            MetricsErrorCode.UnknownModel,
+            `unknown model kind '${kind}' in '${specifier}'; known: ${[...byName.keys()].join(', ')}`,
+            { kind, known: [...byName.keys()], provider: specifier },
+          );
+        }
+        return c.create({ ...params }, seed);
+      },
+      fromJSON: (json) => read(json),
     };
   }
   throw metricsError(
     MetricsErrorCode.BadModelProvider,
-    `model provider module '${specifier}' exports neither 'modelProvider' {create, fromJSON} nor the functions ` +
-      `'createClassifier' and 'fromJSON' (exports: ${Object.keys(mod).join(', ') || 'none'})`,
+    `model provider module '${specifier}' exports neither 'modelProvider' {create, fromJSON} nor 'fromJSON' with ` +
+      `'modelComponents' or 'createClassifier' (exports: ${Object.keys(mod).join(', ') || 'none'})`,
     { provider: specifier, exports: Object.keys(mod) },
   );
+}
+
+/** The part of a model component definition the bootstrap uses. */
+interface ComponentLike {
+  readonly name: string;
+  create(params: Record<string, unknown>, seed: number): Classifier;
 }

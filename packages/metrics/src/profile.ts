@@ -50,7 +50,7 @@ export function profile(inputs: ProfileInputs): MetricsTable {
     throw metricsError(
       MetricsErrorCode.ShapeMismatch,
       `inputs are not row-aligned: ${inputs.labels.name} has ${nL} rows, ${inputs.predictions.name} ${nP}, ` +
-        `${inputs.sensitive.name} ${nS}; every file needs one row per evaluated sample, in the same order`,
+        `${inputs.sensitive.name} ${nS}; every file needs a header row, then one row per evaluated sample in the same order`,
       { labels: nL, predictions: nP, sensitive: nS },
     );
   }

@@ -17,10 +17,14 @@ import {
   scoreEnsemble,
 } from '../src/index';
 import type { GroupPartition, ModelSpec } from '../src/index';
+import { RandomForestClassifier } from '@virnyflow/models';
 import { KIND, TinyLogistic, syntheticProblem } from './fixtures/logistic';
 
 const PROVIDER = new URL('./fixtures/logistic.ts', import.meta.url).href;
 const spec: ModelSpec = { kind: KIND, params: { steps: 40 }, provider: PROVIDER };
+// The models package's rf_clf through the default provider ('@virnyflow/models').
+const rfParams = { n_estimators: 5, max_depth: 4, max_features: 'sqrt' };
+const rfSpec: ModelSpec = { kind: 'rf_clf', params: rfParams };
 const train = syntheticProblem(600, 5, 7);
 const test = syntheticProblem(200, 5, 8);
 
@@ -119,36 +123,51 @@ describe('bootstrap on threads', () => {
     randomState: 101,
   };
 
-  it('gives bit-identical predictions in this thread and on 1 and 2 worker threads', async () => {
-    const local = runBootstrapSync({ ...common, createModel: () => new TinyLogistic(40) });
-    const inThread = await runBootstrap({ ...common, model: spec, pool: new InThreadExecutor() });
-    const one = new WorkerPoolExecutor(1);
-    const two = new WorkerPoolExecutor(2);
-    pools.push(one, two);
-    const t1 = await runBootstrap({ ...common, model: spec, pool: one });
-    const t2 = await runBootstrap({ ...common, model: spec, pool: two });
+  const one = new WorkerPoolExecutor(1);
+  const two = new WorkerPoolExecutor(2);
+  pools.push(one, two);
+
+  it('gives bit-identical predictions in this thread and on 1 and 2 worker threads (rf_clf)', async () => {
+    const local = runBootstrapSync({
+      ...common,
+      createModel: () => new RandomForestClassifier({ ...rfSpec.params }),
+    });
+    const inThread = await runBootstrap({ ...common, model: rfSpec, pool: new InThreadExecutor() });
+    const t1 = await runBootstrap({ ...common, model: rfSpec, pool: one });
+    const t2 = await runBootstrap({ ...common, model: rfSpec, pool: two });
     const p = predictMatrix(local.estimators, test.X);
     expect(p.length).toBe(6 * 200);
     for (const e of [inThread, t1, t2]) {
       expect(e.seeds).toEqual(local.seeds);
       expect(Array.from(predictMatrix(e.estimators, test.X))).toEqual(Array.from(p));
     }
-    // The estimators differ from each other (different samples).
+    // The estimators differ from each other (different samples and seeds).
     expect(Array.from(p.subarray(0, 200))).not.toEqual(Array.from(p.subarray(200, 400)));
-    // The pool is reusable for a second job.
-    const again = await runBootstrap({ ...common, model: spec, pool: two });
-    expect(Array.from(predictMatrix(again.estimators, test.X))).toEqual(Array.from(p));
   });
 
-  it('a failing fit rejects the job with the failure code', async () => {
-    const pool = new WorkerPoolExecutor(2);
-    pools.push(pool);
+  it('runs jobs one after another on a reused pool, other model kinds too', async () => {
+    const [a, b] = await Promise.all([
+      runBootstrap({ ...common, model: spec, pool: two }),
+      runBootstrap({ ...common, nEstimators: 3, model: spec, pool: two }),
+    ]);
+    const local = runBootstrapSync({ ...common, createModel: () => new TinyLogistic(40) });
+    const p = Array.from(predictMatrix(local.estimators, test.X));
+    expect(Array.from(predictMatrix(a.estimators, test.X))).toEqual(p);
+    expect(Array.from(predictMatrix(b.estimators, test.X))).toEqual(p.slice(0, 3 * 200));
+  });
+
+  it('a failing fit rejects the job with the failure code; the pool keeps working', async () => {
     await expect(
-      runBootstrap({ ...common, model: { kind: 'test_failing', params: {}, provider: PROVIDER }, pool }),
+      runBootstrap({ ...common, model: { kind: 'test_failing', params: {}, provider: PROVIDER }, pool: two }),
     ).rejects.toMatchObject({ code: 'VF_TEST_FIT_FAILED' });
-    // and the pool still works afterwards
-    const ok = await runBootstrap({ ...common, nEstimators: 2, model: spec, pool });
+    const ok = await runBootstrap({ ...common, nEstimators: 2, model: spec, pool: two });
     expect(ok.estimators.length).toBe(2);
+  });
+
+  it('an unknown model kind is a typed error', async () => {
+    await expect(
+      runBootstrap({ ...common, model: { kind: 'nope_clf', params: {} }, pool: new InThreadExecutor() }),
+    ).rejects.toMatchObject({ code: MetricsErrorCode.UnknownModel });
   });
 
   it('a closed pool rejects new jobs', async () => {

@@ -179,4 +179,23 @@ describe('MetricsTable long format', () => {
     expect(Array.from(back.disparityValues)).toEqual(Array.from(t.disparityValues));
     expect(t.toLong().length).toBe(metrics.length * groups.length);
   });
+
+  it('converts to observation rows (non-finite → null) and back', () => {
+    const t = tableOf();
+    const rows = t.toMetricRows('test');
+    expect(rows.length).toBe(t.metrics.length * t.groups.length + t.disparityMetrics.length * t.keys.length);
+    expect(rows).toContainEqual({
+      metric: 'Disparate_Impact',
+      group: 'sex&race',
+      value: null,
+      split: 'test',
+    });
+    expect(rows).toContainEqual({ metric: 'TPR', group: 'sex_dis', value: 0.6, split: 'test' });
+    const back = MetricsTable.fromMetricRows([...rows, ...t.toMetricRows('train')], 'test');
+    expect(back.metrics).toEqual(t.metrics);
+    expect(back.disparityMetrics).toEqual(t.disparityMetrics);
+    expect(back.keys).toEqual(t.keys);
+    expect(back.get('TPR', 'sex_dis')).toBe(0.6);
+    expect(Number.isNaN(back.disparity('Disparate_Impact', 'sex&race'))).toBe(true);
+  });
 });

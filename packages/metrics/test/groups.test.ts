@@ -126,3 +126,16 @@ describe('buildGroups', () => {
     );
   });
 });
+
+describe('buildGroups from the resolved config list', () => {
+  it("gives the same partition as the dict (core's SensitiveAttribute shape)", () => {
+    const fromDict = buildGroups(table, { sex: 'f', race: ['B', 'A'], 'sex & race': null });
+    const fromList = buildGroups(table, [
+      { key: 'sex', parts: ['sex'], intersection: false, disadvantaged: ['f'] },
+      { key: 'race', parts: ['race'], intersection: false, disadvantaged: ['B', 'A'] },
+      { key: 'sex&race', parts: ['sex', 'race'], intersection: true, disadvantaged: [] },
+    ]);
+    expect(fromList.names).toEqual(fromDict.names);
+    expect(fromList.masks.map((m) => Array.from(m))).toEqual(fromDict.masks.map((m) => Array.from(m)));
+  });
+});

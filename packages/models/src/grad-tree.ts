@@ -17,10 +17,13 @@
  * value by threshold and routing its bin by `bin ≤ binThreshold` always agree — training rows left out by
  * subsampling are scored through their bins without ever touching the raw matrix.
  *
- * Histograms: (totalBins, 2) row-major [Σg, Σh] per bin slot. The smaller child is built row by row, the
- * larger one is parent − smaller (histogram subtraction); buffers come from a pool kept across trees.
+ * Histograms: (totalSlots, 2) row-major [Σg, Σh] per slot of the feature bundles (bundles.ts: one slot
+ * range per one-hot group or lone feature). The smaller child is built row by row, the larger one is
+ * parent − smaller (histogram subtraction); buffers come from a pool kept across trees.
  */
 import type { BinnedMatrix } from './binning';
+import type { FeatureBundles } from './bundles';
+import { expandMember, featureBundles } from './bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -74,6 +77,15 @@ export class GradTreeGrower {
   private readonly tmp: Uint32Array;
   private readonly gOrd: Float64Array;
   private readonly hOrd: Float64Array;
+  /** Four private copies of one bundle's histogram (≤ 256 slots × 2 channels each). */
+  private readonly sub = new Float64Array(4 * 256 * 2);
+  /** One bundled feature's histogram expanded to its own slots (≤ 256 × 2). */
+  private readonly featHist = new Float64Array(256 * 2);
+  private readonly totals = new Float64Array(2);
+  private readonly fb: FeatureBundles;
+  // Per-node constants of the split search.
+  private minH = 0;
+  private parentScore = 0;
   private readonly pool: Float64Array[] = [];
   private readonly builder = new TreeBuilder();
   private readonly leaves: Leaf[] = [];
@@ -83,9 +95,12 @@ export class GradTreeGrower {
   private g!: Float64Array;
   private h!: Float64Array;
   private count!: Float64Array;
+  /** Every row's count is 1, so a leaf's count is its number of rows. */
+  private unitCount = true;
   private params!: GradTreeParams;
 
   constructor(private readonly B: BinnedMatrix) {
+    this.fb = featureBundles(B);
     const n = B.nRows;
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
@@ -102,6 +117,13 @@ export class GradTreeGrower {
     this.g = g;
     this.h = h;
     this.count = count;
+    this.unitCount = true;
+    for (let p = 0; p < rows.length; p++) {
+      if (count[rows[p]] !== 1) {
+        this.unitCount = false;
+        break;
+      }
+    }
     this.params = params;
     const n = rows.length;
     this.idx.set(rows);
@@ -254,133 +276,192 @@ export class GradTreeGrower {
       h.fill(0);
       return h;
     }
-    return new Float64Array(this.B.mapper.totalBins * 2);
+    return new Float64Array(this.fb.totalSlots * 2);
   }
 
-  /** Σg, Σh per bin slot over idx[start, end); `identity` when the range is every row in order. */
+  /** Σg, Σh per bundle slot over idx[start, end); `identity` when the range is every row in order. */
   private buildHist(hist: Float64Array, start: number, end: number, identity: boolean): void {
-    const { bins, nRows, nCols, mapper } = this.B;
-    const binOffset = mapper.binOffset;
-    if (identity) {
-      const { g, h } = this;
-      for (let j = 0; j < nCols; j++) {
-        const colBase = j * nRows;
-        const s0 = binOffset[j];
-        for (let r = 0; r < nRows; r++) {
-          const q = (s0 + bins[colBase + r]) << 1;
-          hist[q] += g[r];
-          hist[q + 1] += h[r];
+    const fb = this.fb;
+    let gs = this.g;
+    let hs = this.h;
+    if (!identity) {
+      const { idx, gOrd, hOrd } = this;
+      for (let p = start; p < end; p++) {
+        const r = idx[p];
+        gOrd[p] = gs[r];
+        hOrd[p] = hs[r];
+      }
+      gs = gOrd;
+      hs = hOrd;
+    }
+    for (let b = 0; b < fb.nBundles; b++) {
+      const s0 = fb.slotOffset[b];
+      this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
+    }
+  }
+
+  /**
+   * Adds the rows idx[start, end) (or rows start..end-1 when `identity`) of one bundle column `col` into
+   * its `nSlots` histogram slots starting at slot s0; `gs`/`hs` are aligned with positions p (ordered) or
+   * rows (identity).
+   *
+   * Few-valued columns hit the same slot on consecutive rows, which chains every add to the previous store;
+   * on large nodes rows therefore go round-robin into four private copies of the column's histogram, summed
+   * at the end, so four independent chains run in parallel.
+   */
+  private accumulate(
+    hist: Float64Array,
+    s0: number,
+    nSlots: number,
+    col: Uint8Array,
+    identity: boolean,
+    gs: Float64Array,
+    hs: Float64Array,
+    start: number,
+    end: number,
+  ): void {
+    const idx = this.idx;
+    const h0 = s0 << 1;
+    const S = nSlots << 1;
+    if (end - start < 8 * nSlots) {
+      if (identity) {
+        for (let p = start; p < end; p++) {
+          const q = h0 + (col[p] << 1);
+          hist[q] += gs[p];
+          hist[q + 1] += hs[p];
+        }
+      } else {
+        for (let p = start; p < end; p++) {
+          const q = h0 + (col[idx[p]] << 1);
+          hist[q] += gs[p];
+          hist[q + 1] += hs[p];
         }
       }
       return;
     }
-    const { idx, gOrd, hOrd, g, h } = this;
-    for (let p = start; p < end; p++) {
-      const r = idx[p];
-      gOrd[p] = g[r];
-      hOrd[p] = h[r];
-    }
-    for (let j = 0; j < nCols; j++) {
-      const colBase = j * nRows;
-      const s0 = binOffset[j];
-      for (let p = start; p < end; p++) {
-        const q = (s0 + bins[colBase + idx[p]]) << 1;
-        hist[q] += gOrd[p];
-        hist[q + 1] += hOrd[p];
+    const sub = this.sub;
+    sub.fill(0, 0, 4 * S);
+    const S2 = 2 * S;
+    const S3 = 3 * S;
+    let p = start;
+    if (identity) {
+      for (; p + 3 < end; p += 4) {
+        const q0 = col[p] << 1;
+        const q1 = S + (col[p + 1] << 1);
+        const q2 = S2 + (col[p + 2] << 1);
+        const q3 = S3 + (col[p + 3] << 1);
+        sub[q0] += gs[p];
+        sub[q0 + 1] += hs[p];
+        sub[q1] += gs[p + 1];
+        sub[q1 + 1] += hs[p + 1];
+        sub[q2] += gs[p + 2];
+        sub[q2 + 1] += hs[p + 2];
+        sub[q3] += gs[p + 3];
+        sub[q3 + 1] += hs[p + 3];
+      }
+      for (; p < end; p++) {
+        const q = col[p] << 1;
+        sub[q] += gs[p];
+        sub[q + 1] += hs[p];
+      }
+    } else {
+      for (; p + 3 < end; p += 4) {
+        const q0 = col[idx[p]] << 1;
+        const q1 = S + (col[idx[p + 1]] << 1);
+        const q2 = S2 + (col[idx[p + 2]] << 1);
+        const q3 = S3 + (col[idx[p + 3]] << 1);
+        sub[q0] += gs[p];
+        sub[q0 + 1] += hs[p];
+        sub[q1] += gs[p + 1];
+        sub[q1 + 1] += hs[p + 1];
+        sub[q2] += gs[p + 2];
+        sub[q2 + 1] += hs[p + 2];
+        sub[q3] += gs[p + 3];
+        sub[q3 + 1] += hs[p + 3];
+      }
+      for (; p < end; p++) {
+        const q = col[idx[p]] << 1;
+        sub[q] += gs[p];
+        sub[q + 1] += hs[p];
       }
     }
+    for (let k = 0; k < S; k++) hist[h0 + k] += sub[k] + sub[S + k] + sub[S2 + k] + sub[S3 + k];
   }
 
-  /** Finds the best split of a leaf from its histogram; stores it on the leaf (gain −∞ when none). */
+  /** Finds the best split of a leaf from its histogram; stores it on the leaf (gain −MAX_VALUE when none). */
   private findSplit(li: number): void {
     const leaf = this.leaves[li];
     const hist = leaf.hist!;
     const { nCols, mapper } = this.B;
-    const { binOffset, nBins } = mapper;
     const { lambda, minChildWeight, minDataInLeaf } = this.params;
-    const G = leaf.g;
+    const fb = this.fb;
     const H = leaf.h;
-    const parentScore = (G * G) / (H + lambda);
     // LightGBM's count estimate: rows per unit of hessian in this node.
     const cntFactor = leaf.cnt / H;
-    const minH = Math.max(minChildWeight, minDataInLeaf > 0 ? (minDataInLeaf - 0.5) / cntFactor : 0);
-    let bestGain = -Number.MAX_VALUE;
-    let bestF = -1;
-    let bestBin = 0;
-    let bestML = false;
-    let bestGL = 0;
-    let bestHL = 0;
+    this.minH = Math.max(minChildWeight, minDataInLeaf > 0 ? (minDataInLeaf - 0.5) / cntFactor : 0);
+    this.parentScore = (leaf.g * leaf.g) / (H + lambda);
+    this.totals[0] = leaf.g;
+    this.totals[1] = H;
+    leaf.gain = -Number.MAX_VALUE;
+    leaf.feature = -1;
     for (let j = 0; j < nCols; j++) {
-      const s0 = binOffset[j];
-      const nb = nBins[j];
-      const mq = (s0 + nb) << 1;
-      const mg = hist[mq];
-      const mh = hist[mq + 1];
-      const hasMissing = mh > 0;
-      let gl = 0;
-      let hl = 0;
-      for (let k = 0; k < nb - 1; k++) {
-        const q = (s0 + k) << 1;
-        gl += hist[q];
-        hl += hist[q + 1];
-        // NaN right.
-        let hr = H - hl;
-        if (hl >= minH && hr >= minH) {
-          const gr = G - gl;
-          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
-            bestGain = gain;
-            bestF = j;
-            bestBin = k;
-            bestML = false;
-            bestGL = gl;
-            bestHL = hl;
-          }
-        }
-        if (hasMissing) {
-          const al = gl + mg;
-          const bl = hl + mh;
-          hr = H - bl;
-          if (bl >= minH && hr >= minH) {
-            const gr = G - al;
-            const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-            if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
-              bestGain = gain;
-              bestF = j;
-              bestBin = k;
-              bestML = true;
-              bestGL = al;
-              bestHL = bl;
-            }
-          }
-        }
+      const nb = mapper.nBins[j];
+      if (fb.base[j] < 0) this.scanFeature(leaf, hist, fb.slotOffset[fb.bundleOf[j]], j, nb);
+      else {
+        expandMember(hist, fb, j, nb, 2, this.totals, this.featHist);
+        this.scanFeature(leaf, this.featHist, 0, j, nb);
+      }
+    }
+  }
+
+  /** Evaluates every split of feature j, whose nb + 1 slots start at slot s0 of `hist`. */
+  private scanFeature(leaf: Leaf, hist: Float64Array, s0: number, j: number, nb: number): void {
+    const lambda = this.params.lambda;
+    const minH = this.minH;
+    const parentScore = this.parentScore;
+    const G = leaf.g;
+    const H = leaf.h;
+    const mq = (s0 + nb) << 1;
+    const mg = hist[mq];
+    const mh = hist[mq + 1];
+    const hasMissing = mh > 0;
+    let gl = 0;
+    let hl = 0;
+    for (let k = 0; k < nb - 1; k++) {
+      const q = (s0 + k) << 1;
+      gl += hist[q];
+      hl += hist[q + 1];
+      // NaN right.
+      let hr = H - hl;
+      if (hl >= minH && hr >= minH) {
+        const gr = G - gl;
+        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+        if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, false, gl, hl);
       }
       if (hasMissing) {
-        // Every value left, NaN right.
-        const q = (s0 + nb - 1) << 1;
-        const al = gl + hist[q];
-        const bl = hl + hist[q + 1];
-        const hr = H - bl;
+        // NaN left.
+        const al = gl + mg;
+        const bl = hl + mh;
+        hr = H - bl;
         if (bl >= minH && hr >= minH) {
           const gr = G - al;
           const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > bestGain + GAIN_TIE * Math.abs(bestGain)) {
-            bestGain = gain;
-            bestF = j;
-            bestBin = nb - 1;
-            bestML = false;
-            bestGL = al;
-            bestHL = bl;
-          }
+          if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, true, al, bl);
         }
       }
     }
-    leaf.gain = bestGain;
-    leaf.feature = bestF;
-    leaf.bin = bestBin;
-    leaf.missingLeft = bestML;
-    leaf.gl = bestGL;
-    leaf.hl = bestHL;
+    if (hasMissing) {
+      // Every value left, NaN right.
+      const q = (s0 + nb - 1) << 1;
+      const al = gl + hist[q];
+      const bl = hl + hist[q + 1];
+      const hr = H - bl;
+      if (bl >= minH && hr >= minH) {
+        const gr = G - al;
+        const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+        if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, nb - 1, false, al, bl);
+      }
+    }
   }
 
   private splitLeaf(li: number, open: number[]): void {
@@ -393,19 +474,27 @@ export class GradTreeGrower {
     // Stable partition of the leaf's rows.
     const { idx, tmp, count } = this;
     const colBase = f * nRows;
+    // Branch-free: every row is written to both sides and only the matching cursor advances, so the
+    // data-dependent (unpredictable) left/right decision costs no branch misprediction.
+    const mlBit = ml ? 1 : 0;
     let l = leaf.start;
     let t = 0;
-    let cl = 0;
     for (let p = leaf.start; p < leaf.end; p++) {
       const r = idx[p];
       const b = bins[colBase + r];
-      if (b === nb ? ml : b <= bin) {
-        idx[l++] = r;
-        cl += count[r];
-      } else tmp[t++] = r;
+      const goLeft = b === nb ? mlBit : b <= bin ? 1 : 0;
+      idx[l] = r;
+      tmp[t] = r;
+      l += goLeft;
+      t += 1 - goLeft;
     }
     idx.set(tmp.subarray(0, t), l);
     const mid = l;
+    let cl = mid - leaf.start;
+    if (!this.unitCount) {
+      cl = 0;
+      for (let p = leaf.start; p < mid; p++) cl += count[idx[p]];
+    }
     const threshold = bin === nb - 1 ? Number.MAX_VALUE : mapper.upper[mapper.binOffset[f] + bin];
     const gl = leaf.gl;
     const hl = leaf.hl;
@@ -453,4 +542,21 @@ export class GradTreeGrower {
       open.push(li);
     } else this.final.push(li);
   }
+}
+
+function setBest(
+  leaf: Leaf,
+  gain: number,
+  feature: number,
+  bin: number,
+  missingLeft: boolean,
+  gl: number,
+  hl: number,
+): void {
+  leaf.gain = gain;
+  leaf.feature = feature;
+  leaf.bin = bin;
+  leaf.missingLeft = missingLeft;
+  leaf.gl = gl;
+  leaf.hl = hl;
 }

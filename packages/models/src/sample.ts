@@ -147,9 +147,10 @@ export function resolveSample(X: DenseMatrix, y: Uint8Array, options: FitOptions
   return { weight, count, active, totalWeight: total, positiveWeight: pos };
 }
 
-/** Logistic function, written to stay finite for large |z|. */
+/**
+ * Logistic function. For z → −∞, exp(−z) overflows to +∞ and the result is exactly 0; for z → +∞ it is 1;
+ * no branch, so it costs no misprediction in row loops.
+ */
 export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-z));
 }

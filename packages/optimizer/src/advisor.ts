@@ -181,7 +181,6 @@ export function resolveAdvisorOptions(o: AdvisorOptions): ResolvedAdvisorOptions
   }
 
   // Acquisition.
-  let acq: Exclude<AcquisitionType, 'auto' | 'mesmo' | 'mesmoc'>;
   const a = o.acquisition ?? 'auto';
   const known = ['auto', 'ei', 'eic', 'ehvi', 'ehvic', 'parego', 'paregoc', 'mesmo', 'mesmoc'];
   if (!known.includes(a)) unknownType('acquisition', a, known);
@@ -205,7 +204,7 @@ export function resolveAdvisorOptions(o: AdvisorOptions): ResolvedAdvisorOptions
     if (a === 'auto' || a === 'mesmo' || a === 'mesmoc') base = 'ei';
     else badOption('acquisition', a, 'this acquisition needs ≥ 2 objectives; use ei for one objective');
   }
-  acq = (constrained ? `${base}c` : base) as typeof acq;
+  const acq = (constrained ? `${base}c` : base) as Exclude<AcquisitionType, 'auto' | 'mesmo' | 'mesmoc'>;
 
   // Acquisition optimiser.
   const ao = o.acqOptimizer ?? 'auto';

@@ -82,7 +82,11 @@ export class ActorSystem {
   }
 
   /** Spawns a top-level actor. It starts asynchronously; messages sent meanwhile are queued. */
-  spawn<M, R = void>(name: string, factory: BehaviorFactory<M, R>, options: SpawnOptions = {}): ActorRef<M, R> {
+  spawn<M, R = void>(
+    name: string,
+    factory: BehaviorFactory<M, R>,
+    options: SpawnOptions = {},
+  ): ActorRef<M, R> {
     return this.spawnCell(null, name, factory, options).ref;
   }
 
@@ -119,7 +123,10 @@ export class ActorSystem {
     options: SpawnOptions,
   ): ActorCell<M, R> {
     if (this.#shutdown) {
-      throw runtimeError(RuntimeErrorCode.SystemShutdown, `spawn(${JSON.stringify(name)}): the actor system is shut down.`);
+      throw runtimeError(
+        RuntimeErrorCode.SystemShutdown,
+        `spawn(${JSON.stringify(name)}): the actor system is shut down.`,
+      );
     }
     checkName(name);
     const siblings = parent === null ? this.topLevel : parent.children;
@@ -214,16 +221,7 @@ class ActorCell<M, R> {
   ) {
     this.path = parent === null ? name : `${parent.path}/${name}`;
     this.ref = new ActorRefImpl<M, R>(this);
-    const cell = this;
-    this.#ctx = {
-      self: this.ref,
-      path: this.path,
-      get restarts() {
-        return cell.restarts;
-      },
-      spawn: <CM, CR = void>(childName: string, f: BehaviorFactory<CM, CR>, options: SpawnOptions = {}) =>
-        sys.spawnCell(cell as unknown as ActorCell<unknown, unknown>, childName, f, options).ref,
-    };
+    this.#ctx = new CellContext<M, R>(this);
   }
 
   begin(): void {
@@ -484,6 +482,30 @@ class ActorCell<M, R> {
 
   #emit(event: ActorEvent): void {
     this.sys.hub.emit(event);
+  }
+}
+
+class CellContext<M, R> implements ActorContext<M, R> {
+  readonly #cell: ActorCell<M, R>;
+  constructor(cell: ActorCell<M, R>) {
+    this.#cell = cell;
+  }
+  get self(): ActorRef<M, R> {
+    return this.#cell.ref;
+  }
+  get path(): string {
+    return this.#cell.path;
+  }
+  get restarts(): number {
+    return this.#cell.restarts;
+  }
+  spawn<CM, CR = void>(
+    name: string,
+    factory: BehaviorFactory<CM, CR>,
+    options: SpawnOptions = {},
+  ): ActorRef<CM, CR> {
+    const parent = this.#cell as unknown as ActorCell<unknown, unknown>;
+    return this.#cell.sys.spawnCell(parent, name, factory, options).ref;
   }
 }
 

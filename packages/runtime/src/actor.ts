@@ -119,7 +119,11 @@ export interface ActorContext<M, R> {
   /** How many times this actor has been restarted so far (0 for the first instance). */
   readonly restarts: number;
   /** Spawns a child; its failures escalate to this actor, and it is stopped with this actor. */
-  spawn<CM, CR = void>(name: string, factory: BehaviorFactory<CM, CR>, options?: SpawnOptions): ActorRef<CM, CR>;
+  spawn<CM, CR = void>(
+    name: string,
+    factory: BehaviorFactory<CM, CR>,
+    options?: SpawnOptions,
+  ): ActorRef<CM, CR>;
 }
 
 /** Status events, consumed as async iterators (`ActorSystem.events()`, `ActorRef.events()`). */

@@ -57,7 +57,12 @@ export function checkInt(field: string, value: number, min: number, max = Number
 }
 
 /** Throws `VF_RUNTIME_INVALID_OPTION` unless `value` is a finite number within [min, max]. */
-export function checkNumber(field: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
+export function checkNumber(
+  field: string,
+  value: number,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw runtimeError(
       RuntimeErrorCode.InvalidOption,

@@ -53,7 +53,11 @@ export class InProcessTransport implements Transport {
   constructor(options: InProcessTransportOptions = {}) {
     this.settings = resolveTransportSettings(options);
     const s = this.settings;
-    this.#deadLetters = new MemoryQueue({ ackWaitMs: s.observationAckWaitMs, maxDeliveries: null, duplicateWindowMs: 0 });
+    this.#deadLetters = new MemoryQueue({
+      ackWaitMs: s.observationAckWaitMs,
+      maxDeliveries: null,
+      duplicateWindowMs: 0,
+    });
     this.#tasks = new MemoryQueue({
       ackWaitMs: s.ackWaitMs,
       maxDeliveries: s.maxDeliveries,
@@ -88,7 +92,9 @@ export class InProcessTransport implements Transport {
     return this.#deadLetters.consume(1, async (lease) => {
       const env = this.#decode('dead-letters', lease);
       if (env === null) return;
-      const dl = new SimpleDeadLetter(env.id, env.payload, lease.entry.meta, () => Promise.resolve(lease.ack()));
+      const dl = new SimpleDeadLetter(env.id, env.payload, lease.entry.meta, () =>
+        Promise.resolve(lease.ack()),
+      );
       await runHandler(
         handler,
         dl,
@@ -107,7 +113,12 @@ export class InProcessTransport implements Transport {
           try {
             handler(decodeControl(bytes));
           } catch (error) {
-            this.#hub.emit({ type: 'handler-error', channel: 'control', id: message.type, failure: toFailure(error) });
+            this.#hub.emit({
+              type: 'handler-error',
+              channel: 'control',
+              id: message.type,
+              failure: toFailure(error),
+            });
           }
         });
       }
@@ -142,7 +153,10 @@ export class InProcessTransport implements Transport {
       const stored = this.#blobs.get(hash);
       if (stored === undefined) return Promise.resolve(null);
       if (sha256Hex(stored) !== hash) {
-        throw runtimeError(RuntimeErrorCode.BlobCorrupt, `blob ${hash}: stored bytes do not match their hash.`);
+        throw runtimeError(
+          RuntimeErrorCode.BlobCorrupt,
+          `blob ${hash}: stored bytes do not match their hash.`,
+        );
       }
       return Promise.resolve(stored.slice());
     } catch (error) {
@@ -296,7 +310,16 @@ class MemoryQueue {
       }
       this.#seen.set(id, now);
     }
-    const entry: Entry = { seq: ++this.#seq, id, bytes, meta, deliveries: 0, attempt: 0, state: 'ready', timer: null };
+    const entry: Entry = {
+      seq: ++this.#seq,
+      id,
+      bytes,
+      meta,
+      deliveries: 0,
+      attempt: 0,
+      state: 'ready',
+      timer: null,
+    };
     this.#live.set(entry.seq, entry);
     this.#ready.push(entry);
     this.#pump();
@@ -343,10 +366,10 @@ class MemoryQueue {
         .run(this.#lease(entry, attempt))
         .catch(() => undefined)
         .finally(() => {
-        c.inFlight--;
-        if (c.stopped && c.inFlight === 0) c.idle?.();
-        this.#pump();
-      });
+          c.inFlight--;
+          if (c.stopped && c.inFlight === 0) c.idle?.();
+          this.#pump();
+        });
     }
   }
 
@@ -364,7 +387,8 @@ class MemoryQueue {
   }
 
   #lease(entry: Entry, attempt: number): Lease {
-    const current = (): boolean => entry.attempt === attempt && entry.state === 'in-flight' && this.#live.has(entry.seq);
+    const current = (): boolean =>
+      entry.attempt === attempt && entry.state === 'in-flight' && this.#live.has(entry.seq);
     return {
       entry,
       // An ack from an older delivery still removes the message (JetStream acks by stream sequence too).
@@ -388,7 +412,8 @@ class MemoryQueue {
   }
 
   #expire(entry: Entry, attempt: number): void {
-    if (entry.attempt === attempt && entry.state === 'in-flight' && this.#live.has(entry.seq)) this.#requeue(entry, 0);
+    if (entry.attempt === attempt && entry.state === 'in-flight' && this.#live.has(entry.seq))
+      this.#requeue(entry, 0);
   }
 
   #requeue(entry: Entry, delayMs: number): void {

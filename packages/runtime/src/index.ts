@@ -33,7 +33,13 @@ export type {
   TransportMessage,
   TransportSettings,
 } from './transport';
-export { WIRE_VERSION, EnvelopeSchema, ControlMessageSchema, resolveTransportSettings, sha256Hex } from './wire';
+export {
+  WIRE_VERSION,
+  EnvelopeSchema,
+  ControlMessageSchema,
+  resolveTransportSettings,
+  sha256Hex,
+} from './wire';
 export type { Envelope, WireSchema } from './wire';
 export { InProcessTransport } from './in-process-transport';
 export type { InProcessTransportOptions } from './in-process-transport';

@@ -33,7 +33,10 @@ import type {
   JsMsg,
   StreamConfig,
 } from '@nats-io/jetstream';
+import type * as JetStreamLib from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
+import type * as ObjLib from '@nats-io/obj';
+import type * as NatsNodeLib from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type {
   BlobInfo,
@@ -153,11 +156,16 @@ export function jetStreamPrefix(experiment: string): string {
   return `VF_${safe}_${hashString(experiment).toString(16).padStart(8, '0')}`;
 }
 
-export function resolveJetStreamTransportOptions(o: JetStreamTransportOptions): ResolvedJetStreamTransportOptions {
+export function resolveJetStreamTransportOptions(
+  o: JetStreamTransportOptions,
+): ResolvedJetStreamTransportOptions {
   jetStreamNames(o.prefix);
   const storage = o.storage ?? 'file';
   if (storage !== 'file' && storage !== 'memory') {
-    throw runtimeError(RuntimeErrorCode.InvalidOption, `storage: ${JSON.stringify(storage)} is not 'file' or 'memory'.`);
+    throw runtimeError(
+      RuntimeErrorCode.InvalidOption,
+      `storage: ${JSON.stringify(storage)} is not 'file' or 'memory'.`,
+    );
   }
   return {
     ...resolveTransportSettings(o),
@@ -179,10 +187,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * The NATS client libraries, loaded on first connect: programs that import this package without using
  * JetStream (embedded runs, pipeline threads) do not pay for loading them.
  */
-function loadNats(): Promise<
-  [typeof import('@nats-io/transport-node'), typeof import('@nats-io/jetstream'), typeof import('@nats-io/obj')]
-> {
-  return Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/obj')]);
+function loadNats(): Promise<[typeof NatsNodeLib, typeof JetStreamLib, typeof ObjLib]> {
+  return Promise.all([
+    import('@nats-io/transport-node'),
+    import('@nats-io/jetstream'),
+    import('@nats-io/obj'),
+  ]);
 }
 
 /** JetStream API error code of `error` (duck-typed: the error classes live in the lazily loaded library). */
@@ -265,7 +275,11 @@ export class JetStreamTransport implements Transport {
       return t;
     } catch (cause) {
       await nc.close().catch(() => undefined);
-      if (cause instanceof Error && 'code' in cause && String((cause as { code: unknown }).code).startsWith('VF_')) {
+      if (
+        cause instanceof Error &&
+        'code' in cause &&
+        String((cause as { code: unknown }).code).startsWith('VF_')
+      ) {
         throw cause;
       }
       throw runtimeError(
@@ -341,7 +355,9 @@ export class JetStreamTransport implements Transport {
     try {
       const info = await this.#jsm.streams.info(config.name);
       const current = info.config as unknown as Record<string, unknown>;
-      const differs = Object.entries(config).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
+      const differs = Object.entries(config).some(
+        ([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v),
+      );
       if (differs) await this.#jsm.streams.update(config.name, { ...info.config, ...config });
     } catch (error) {
       if (apiCode(error) === ApiCode.StreamNotFound) await this.#jsm.streams.add(config);
@@ -349,12 +365,17 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  async #ensureConsumer(stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  async #ensureConsumer(
+    stream: string,
+    config: Partial<ConsumerConfig> & { durable_name: string },
+  ): Promise<void> {
     const name = config.durable_name as string;
     try {
       const info = await this.#jsm.consumers.info(stream, name);
       const current = info.config as unknown as Record<string, unknown>;
-      const differs = Object.entries(config).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
+      const differs = Object.entries(config).some(
+        ([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v),
+      );
       if (differs) {
         await this.#jsm.consumers.update(stream, name, {
           ack_wait: config.ack_wait,
@@ -407,7 +428,10 @@ export class JetStreamTransport implements Transport {
     for (;;) {
       try {
         const remaining = Math.max(1, deadline - performance.now());
-        const ack = await this.#js.publish(subject, bytes, { msgID: message.id, timeout: Math.min(5_000, remaining) });
+        const ack = await this.#js.publish(subject, bytes, {
+          msgID: message.id,
+          timeout: Math.min(5_000, remaining),
+        });
         return { id: message.id, duplicate: ack.duplicate };
       } catch (cause) {
         if (this.#closed || this.#nc.isClosed()) throw this.#closedError(cause);
@@ -445,7 +469,11 @@ export class JetStreamTransport implements Transport {
     return this.#startLoops(this.names.deadLettersStream, 1, 16, (m) => this.#onDeadLetter(m, handler));
   }
 
-  async #onDelivery(channel: 'tasks' | 'observations', m: JsMsg, handler: DeliveryHandler<Delivery>): Promise<void> {
+  async #onDelivery(
+    channel: 'tasks' | 'observations',
+    m: JsMsg,
+    handler: DeliveryHandler<Delivery>,
+  ): Promise<void> {
     const env = this.#decode(channel, m);
     if (env === null) return;
     const delivery = new SettleOnceDelivery(env.id, env.payload, m.info.deliveryCount, this.#backend(m));
@@ -464,9 +492,14 @@ export class JetStreamTransport implements Transport {
       const advisory = JSON.parse(m.string()) as { stream_seq?: unknown; deliveries?: unknown };
       if (!Number.isInteger(advisory.stream_seq)) throw new Error('stream_seq missing');
       seq = advisory.stream_seq as number;
-      deliveries = Number.isInteger(advisory.deliveries) ? (advisory.deliveries as number) : this.options.maxDeliveries;
+      deliveries = Number.isInteger(advisory.deliveries)
+        ? (advisory.deliveries as number)
+        : this.options.maxDeliveries;
     } catch (cause) {
-      this.#invalid('dead-letters', runtimeError(RuntimeErrorCode.InvalidMessage, `max-deliveries advisory: ${String(cause)}`));
+      this.#invalid(
+        'dead-letters',
+        runtimeError(RuntimeErrorCode.InvalidMessage, `max-deliveries advisory: ${String(cause)}`),
+      );
       this.#safe(() => m.term());
       return;
     }
@@ -504,7 +537,13 @@ export class JetStreamTransport implements Transport {
     await runHandler(
       handler,
       dl,
-      (error) => this.#hub.emit({ type: 'handler-error', channel: 'dead-letters', id: env.id, failure: toFailure(error) }),
+      (error) =>
+        this.#hub.emit({
+          type: 'handler-error',
+          channel: 'dead-letters',
+          id: env.id,
+          failure: toFailure(error),
+        }),
       () => this.#safe(() => m.nak(DEAD_LETTER_RETRY_MS)),
     );
   }
@@ -546,11 +585,20 @@ export class JetStreamTransport implements Transport {
    * `slots` independent loops, each pulling up to `batch` messages and handling them one by one. Errors
    * (server gone, stream briefly unavailable after a restart) are reported and retried with back-off.
    */
-  #startLoops(stream: string, slots: number, batch: number, handle: (m: JsMsg) => Promise<void>): Consumption {
+  #startLoops(
+    stream: string,
+    slots: number,
+    batch: number,
+    handle: (m: JsMsg) => Promise<void>,
+  ): Consumption {
     const consumer = this.#consumers.get(stream) as Consumer;
     const loop: PullLoop = { stopped: false, fetches: new Set(), done: Promise.resolve() };
     const channel =
-      stream === this.names.tasksStream ? 'tasks' : stream === this.names.observationsStream ? 'observations' : 'dead-letters';
+      stream === this.names.tasksStream
+        ? 'tasks'
+        : stream === this.names.observationsStream
+          ? 'observations'
+          : 'dead-letters';
     const one = async (): Promise<void> => {
       let backoff = 100;
       while (!loop.stopped && !this.#closed) {
@@ -614,7 +662,12 @@ export class JetStreamTransport implements Transport {
         try {
           handler(parsed);
         } catch (error) {
-          this.#hub.emit({ type: 'handler-error', channel: 'control', id: parsed.type, failure: toFailure(error) });
+          this.#hub.emit({
+            type: 'handler-error',
+            channel: 'control',
+            id: parsed.type,
+            failure: toFailure(error),
+          });
         }
       },
     });
@@ -640,8 +693,16 @@ export class JetStreamTransport implements Transport {
   async getBlob(hash: string): Promise<Uint8Array | null> {
     checkBlobHash(hash);
     this.#checkOpen();
-    const data = await (this.#blobs as ObjectStore).getBlob(hash);
-    if (data === null) return null;
+    const raw = await (this.#blobs as ObjectStore).getBlob(hash);
+    if (raw === null) return null;
+    // The client may hand back a Node Buffer, possibly a view into a shared pool: return a plain
+    // Uint8Array that owns its memory (a view when it already owns the whole buffer, else a copy).
+    const data =
+      raw.byteOffset === 0 &&
+      raw.byteLength === raw.buffer.byteLength &&
+      !(raw.buffer instanceof SharedArrayBuffer)
+        ? new Uint8Array(raw.buffer, 0, raw.byteLength)
+        : new Uint8Array(raw);
     if (sha256Hex(data) !== hash) {
       throw runtimeError(
         RuntimeErrorCode.BlobCorrupt,

@@ -9,6 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import type * as NatsNodeLib from '@nats-io/transport-node';
 import { RuntimeErrorCode, checkInt, checkNumber, runtimeError } from './errors';
 
 export interface NatsReconnectOptions {
@@ -83,7 +84,8 @@ function invalidOption(field: string, value: unknown, fix: string): never {
 
 export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsConnection {
   const servers = (Array.isArray(o.servers) ? o.servers : [o.servers]).filter((s) => s !== '');
-  if (servers.length === 0) invalidOption('connection.servers', o.servers, 'is empty. Pass e.g. "nats://127.0.0.1:4222".');
+  if (servers.length === 0)
+    invalidOption('connection.servers', o.servers, 'is empty. Pass e.g. "nats://127.0.0.1:4222".');
   for (const s of servers) {
     if (!/^(nats|tls|ws|wss):\/\/[^\s]+$|^[^\s:/]+(:\d+)?$/.test(s)) {
       invalidOption('connection.servers', s, 'is not a server URL. Use nats://host:port or tls://host:port.');
@@ -99,7 +101,11 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
     invalidOption('connection', methods, 'sets several authentication methods. Keep exactly one.');
   }
   if ((o.user === undefined) !== (o.pass === undefined)) {
-    invalidOption('connection.user/pass', o.user ?? '(unset)', 'user and pass go together. Set both or neither.');
+    invalidOption(
+      'connection.user/pass',
+      o.user ?? '(unset)',
+      'user and pass go together. Set both or neither.',
+    );
   }
   const reconnect: Required<NatsReconnectOptions> = {
     initialDelayMs: checkNumber('connection.reconnect.initialDelayMs', o.reconnect?.initialDelayMs ?? 250, 0),
@@ -124,7 +130,11 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
   let auth: ResolvedNatsConnection['auth'] = null;
   if (o.nkeySeed !== undefined) {
     if (!/^SU[A-Z2-7]+$/.test(o.nkeySeed)) {
-      invalidOption('connection.nkeySeed', '(hidden)', 'is not an NKey user seed. It starts with "SU"; see `nk -gen user`.');
+      invalidOption(
+        'connection.nkeySeed',
+        '(hidden)',
+        'is not an NKey user seed. It starts with "SU"; see `nk -gen user`.',
+      );
     }
     auth = { kind: 'nkey', seed: new TextEncoder().encode(o.nkeySeed) };
   }
@@ -196,7 +206,7 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
 /** The client options with the authenticator for NKey / creds authentication filled in. */
 export function withAuthenticator(
   r: ResolvedNatsConnection,
-  lib: Pick<typeof import('@nats-io/transport-node'), 'nkeyAuthenticator' | 'credsAuthenticator'>,
+  lib: Pick<typeof NatsNodeLib, 'nkeyAuthenticator' | 'credsAuthenticator'>,
 ): NodeConnectionOptions {
   if (r.auth === null) return r.client;
   const authenticator =

@@ -74,9 +74,13 @@ export class ThreadPool<I = unknown, O = unknown> {
     this.threads = checkInt('threads', options.threads ?? availableParallelism(), 1, 1024);
     const filename = options.filename instanceof URL ? fileURLToPath(options.filename) : options.filename;
     if (typeof filename !== 'string' || filename === '') {
-      throw runtimeError(RuntimeErrorCode.InvalidOption, `filename: ${JSON.stringify(filename)} is not a thread entry file.`);
+      throw runtimeError(
+        RuntimeErrorCode.InvalidOption,
+        `filename: ${JSON.stringify(filename)} is not a thread entry file.`,
+      );
     }
-    const maxQueue = options.maxQueue === undefined ? Number.POSITIVE_INFINITY : checkInt('maxQueue', options.maxQueue, 0);
+    const maxQueue =
+      options.maxQueue === undefined ? Number.POSITIVE_INFINITY : checkInt('maxQueue', options.maxQueue, 0);
     this.#piscina = new Piscina({
       filename,
       minThreads: this.threads,
@@ -88,7 +92,13 @@ export class ThreadPool<I = unknown, O = unknown> {
       resourceLimits:
         options.maxOldGenerationSizeMb === undefined
           ? undefined
-          : { maxOldGenerationSizeMb: checkNumber('maxOldGenerationSizeMb', options.maxOldGenerationSizeMb, 16) },
+          : {
+              maxOldGenerationSizeMb: checkNumber(
+                'maxOldGenerationSizeMb',
+                options.maxOldGenerationSizeMb,
+                16,
+              ),
+            },
     });
     // Piscina reports thread errors that belong to no task (and close time-outs) as 'error' events; an
     // EventEmitter without a listener would throw them at the process.

@@ -28,7 +28,9 @@ export function isThreadFailure(value: unknown): value is ThreadFailureResult {
   return typeof value === 'object' && value !== null && THREAD_FAILURE_KEY in value;
 }
 
-export function defineThreadTask<I, O>(fn: (input: I) => O | Promise<O>): (input: I) => Promise<O | ThreadFailureResult> {
+export function defineThreadTask<I, O>(
+  fn: (input: I) => O | Promise<O>,
+): (input: I) => Promise<O | ThreadFailureResult> {
   return async (input: I) => {
     try {
       return await fn(input);

@@ -135,7 +135,11 @@ export type TransportEvent =
   | { type: 'disconnected'; server: string }
   | { type: 'reconnecting'; server: string }
   | { type: 'reconnected'; server: string }
-  | { type: 'invalid-message'; channel: 'tasks' | 'observations' | 'control' | 'dead-letters'; failure: SerializedFailure }
+  | {
+      type: 'invalid-message';
+      channel: 'tasks' | 'observations' | 'control' | 'dead-letters';
+      failure: SerializedFailure;
+    }
   | {
       type: 'handler-error';
       channel: 'tasks' | 'observations' | 'dead-letters' | 'control';

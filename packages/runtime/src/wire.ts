@@ -3,7 +3,12 @@
  * `VF_RUNTIME_INVALID_MESSAGE`) so they can be swapped for zod schemas of the same shape.
  */
 import { createHash } from 'node:crypto';
-import type { ControlMessage, ResolvedTransportSettings, TransportMessage, TransportSettings } from './transport';
+import type {
+  ControlMessage,
+  ResolvedTransportSettings,
+  TransportMessage,
+  TransportSettings,
+} from './transport';
 import { RuntimeErrorCode, checkInt, checkNumber, runtimeError } from './errors';
 
 /** Version of the `{ version, id, payload }` envelope and of control messages. */
@@ -72,7 +77,13 @@ const nonNegInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) 
 const str = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const strOrNull = (v: unknown): boolean => v === null || str(v);
 const CONTROL_FIELDS: Record<ControlMessage['type'], Record<string, (v: unknown) => boolean>> = {
-  hello: { worker_id: str, host: (v) => typeof v === 'string', pid: nonNegInt, threads: nonNegInt, sent_at: nonNegInt },
+  hello: {
+    worker_id: str,
+    host: (v) => typeof v === 'string',
+    pid: nonNegInt,
+    threads: nonNegInt,
+    sent_at: nonNegInt,
+  },
   heartbeat: {
     worker_id: str,
     in_flight: nonNegInt,
@@ -91,12 +102,17 @@ export const ControlMessageSchema: WireSchema<ControlMessage> = {
     checkVersion('control message', input);
     const type = input.type;
     if (typeof type !== 'string' || !Object.hasOwn(CONTROL_FIELDS, type)) {
-      invalid('control message', `type ${JSON.stringify(type)} is not one of ${Object.keys(CONTROL_FIELDS).join(', ')}`, input);
+      invalid(
+        'control message',
+        `type ${JSON.stringify(type)} is not one of ${Object.keys(CONTROL_FIELDS).join(', ')}`,
+        input,
+      );
     }
     const fields = CONTROL_FIELDS[type as ControlMessage['type']];
     const out: Record<string, unknown> = { version: WIRE_VERSION, type };
     for (const [field, ok] of Object.entries(fields)) {
-      if (!ok(input[field])) invalid(`control message '${type}'`, `field ${field} = ${preview(input[field])} is invalid`, input);
+      if (!ok(input[field]))
+        invalid(`control message '${type}'`, `field ${field} = ${preview(input[field])} is invalid`, input);
       out[field] = input[field];
     }
     return out as ControlMessage;
@@ -131,7 +147,9 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   try {
     parsed = JSON.parse(decoder.decode(bytes));
   } catch (cause) {
-    throw runtimeError(RuntimeErrorCode.InvalidMessage, `envelope: not valid JSON (${String(cause)})`, { cause });
+    throw runtimeError(RuntimeErrorCode.InvalidMessage, `envelope: not valid JSON (${String(cause)})`, {
+      cause,
+    });
   }
   return EnvelopeSchema.parse(parsed);
 }
@@ -145,7 +163,11 @@ export function decodeControl(bytes: Uint8Array): ControlMessage {
   try {
     parsed = JSON.parse(decoder.decode(bytes));
   } catch (cause) {
-    throw runtimeError(RuntimeErrorCode.InvalidMessage, `control message: not valid JSON (${String(cause)})`, { cause });
+    throw runtimeError(
+      RuntimeErrorCode.InvalidMessage,
+      `control message: not valid JSON (${String(cause)})`,
+      { cause },
+    );
   }
   return ControlMessageSchema.parse(parsed);
 }

@@ -2,7 +2,11 @@ import * as vitest from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { InProcessTransport, describeTransportConformance } from '@virnyflow/runtime';
 
-describeTransportConformance('in-process', ({ settings }) => Promise.resolve(new InProcessTransport(settings)), vitest);
+describeTransportConformance(
+  'in-process',
+  ({ settings }) => Promise.resolve(new InProcessTransport(settings)),
+  vitest,
+);
 
 describe('InProcessTransport', () => {
   it('rejects invalid settings with VF_RUNTIME_INVALID_OPTION', () => {

@@ -13,7 +13,12 @@ afterAll(async () => {
 describeTransportConformance(
   'jetstream',
   ({ id, settings }) =>
-    JetStreamTransport.connect({ ...settings, prefix: id, connection: { servers: server.url }, pullExpiresMs: 1_000 }),
+    JetStreamTransport.connect({
+      ...settings,
+      prefix: id,
+      connection: { servers: server.url },
+      pullExpiresMs: 1_000,
+    }),
   vitest,
 );
 

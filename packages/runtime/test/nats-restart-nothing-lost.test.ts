@@ -35,8 +35,14 @@ it('kill -9 of nats-server mid-stream, then restart: clients reconnect and nothi
     pullExpiresMs: 1_000,
     connection: { servers: server.url, reconnect: { initialDelayMs: 50, maxDelayMs: 500, jitterMs: 50 } },
   };
-  const coordinator = await JetStreamTransport.connect({ ...common, connection: { ...common.connection, name: 'coord' } });
-  const worker = await JetStreamTransport.connect({ ...common, connection: { ...common.connection, name: 'worker' } });
+  const coordinator = await JetStreamTransport.connect({
+    ...common,
+    connection: { ...common.connection, name: 'coord' },
+  });
+  const worker = await JetStreamTransport.connect({
+    ...common,
+    connection: { ...common.connection, name: 'worker' },
+  });
   const events: TransportEvent['type'][] = [];
   void (async () => {
     for await (const e of worker.events()) events.push(e.type);
@@ -70,7 +76,11 @@ it('kill -9 of nats-server mid-stream, then restart: clients reconnect and nothi
     }
   })();
 
-  await waitFor('some progress before the crash', () => recorded.size >= 60 && confirmed.length >= 80, 20_000);
+  await waitFor(
+    'some progress before the crash',
+    () => recorded.size >= 60 && confirmed.length >= 80,
+    20_000,
+  );
   await server.kill();
   await new Promise((r) => setTimeout(r, 300));
   await server.restart();

@@ -74,7 +74,7 @@
  * | observations of one LP in replay order             | observations (experiment, run, lpUuid, sequence)         |
  * | observation counts by status                       | observations (experiment, run, status)                   |
  * | best observation per LP                            | observations (experiment, run, lpUuid, compoundQuality desc, sequence) |
- * | metric rows of a task                              | metrics (taskId, ord); Mongo also (taskId, split, metric, group) unique |
+ * | metric rows of a task                              | SQLite: observations (taskId) → metrics (observation, ord); Mongo: metrics (taskId, ord), unique (taskId, split, metric, group) |
  */
 
 /** A JSON value as stored in the JSON fields of the store. */
@@ -403,7 +403,7 @@ export interface ExperimentStore {
    * observation, nothing changes and `{ inserted: false }` is returned (the first recording wins).
    * Metric rows must be unique by (split, metric, group) and are returned by `getMetrics` in the given
    * order. Throws `VF_STORE_NOT_FOUND` if the task was never inserted, `VF_STORE_INVALID_ARGUMENT` for
-   * malformed input (nothing written).
+   * malformed input or an observation whose run or `lpUuid` differ from its task's (nothing written).
    */
   recordObservation(obs: NewObservation, metrics: readonly MetricRow[]): Promise<{ inserted: boolean }>;
 

@@ -7,7 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { RuntimeErrorCode, runtimeError } from '../errors';
@@ -31,7 +40,8 @@ export function findNatsServer(binary?: string): string {
   const explicit = binary ?? process.env.NATS_SERVER_BIN;
   if (explicit !== undefined && explicit !== '') candidates.push(explicit);
   else {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '') candidates.push(join(dir, 'nats-server'));
+    for (const dir of (process.env.PATH ?? '').split(delimiter))
+      if (dir !== '') candidates.push(join(dir, 'nats-server'));
     candidates.push('/usr/sbin/nats-server', '/usr/local/sbin/nats-server', '/usr/local/bin/nats-server');
   }
   for (const c of candidates) {

@@ -58,7 +58,11 @@ function patternBytes(n: number): Uint8Array {
   return out;
 }
 
-export function describeTransportConformance(name: string, makeTransport: TransportFactory, vt: VitestApi): void {
+export function describeTransportConformance(
+  name: string,
+  makeTransport: TransportFactory,
+  vt: VitestApi,
+): void {
   const { describe, it, expect, afterEach } = vt;
 
   describe(`Transport conformance: ${name}`, () => {
@@ -308,7 +312,8 @@ export function describeTransportConformance(name: string, makeTransport: Transp
       const counts: number[] = [];
       const c = t.consumeObservations(async (d) => {
         counts.push(d.deliveryCount);
-        if (d.deliveryCount === 1) d.nak(); // the store write failed: must come back
+        if (d.deliveryCount === 1)
+          d.nak(); // the store write failed: must come back
         else await d.ack();
       });
       await waitFor('the replay', () => counts.length === 2);
@@ -324,13 +329,23 @@ export function describeTransportConformance(name: string, makeTransport: Transp
       const sa = t.subscribeControl((m) => a.push(m.type));
       const sb = t.subscribeControl((m) => b.push(m.type === 'hello' ? m.worker_id : m.type));
       await sleep(50); // subscriptions reach the server
-      await t.publishControl({ version: 1, type: 'hello', worker_id: 'w1', host: 'h', pid: 1, threads: 4, sent_at: 1 });
+      await t.publishControl({
+        version: 1,
+        type: 'hello',
+        worker_id: 'w1',
+        host: 'h',
+        pid: 1,
+        threads: 4,
+        sent_at: 1,
+      });
       await t.publishControl({ version: 1, type: 'drain', worker_id: null, sent_at: 2 });
       await waitFor('both messages at both subscribers', () => a.length === 2 && b.length === 2);
       await Promise.all([sa.stop(), sb.stop()]);
       expect(a).toEqual(['hello', 'drain']);
       expect(b).toEqual(['w1', 'drain']);
-      const bad = { version: 1, type: 'hello', worker_id: 'w1' } as unknown as Parameters<Transport['publishControl']>[0];
+      const bad = { version: 1, type: 'hello', worker_id: 'w1' } as unknown as Parameters<
+        Transport['publishControl']
+      >[0];
       await expect(t.publishControl(bad)).rejects.toMatchObject({ code: 'VF_RUNTIME_INVALID_MESSAGE' });
     });
 
@@ -339,7 +354,9 @@ export function describeTransportConformance(name: string, makeTransport: Transp
       await expect(t.publishTask({ id: 'big', payload: { n: 10n } })).rejects.toMatchObject({
         code: 'VF_RUNTIME_INVALID_MESSAGE',
       });
-      await expect(t.publishTask({ id: '', payload: 1 })).rejects.toMatchObject({ code: 'VF_RUNTIME_INVALID_MESSAGE' });
+      await expect(t.publishTask({ id: '', payload: 1 })).rejects.toMatchObject({
+        code: 'VF_RUNTIME_INVALID_MESSAGE',
+      });
     });
 
     it('blob put/get round-trips a multi-MB dataset by content hash', async () => {
