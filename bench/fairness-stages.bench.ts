@@ -123,7 +123,9 @@ async function main(): Promise<void> {
   console.log(
     `# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), single-threaded`,
   );
-  console.log(`# command: npx tsx --tsconfig bench/fairness.tsconfig.json bench/fairness-stages.bench.ts ${process.argv.slice(2).join(' ')}`);
+  console.log(
+    `# command: npx tsx --tsconfig bench/fairness.tsconfig.json bench/fairness-stages.bench.ts ${process.argv.slice(2).join(' ')}`,
+  );
 
   const [base, baseFit] = time(() => {
     const m = makeModel();

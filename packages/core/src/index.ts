@@ -85,9 +85,8 @@ export {
   loadConfigFile,
   parseConfig,
   validateConfig,
-  normalizeGroupKey,
-  parseConstraint,
 } from './config';
+export { normalizeGroupKey, parseConstraint } from './config-rules';
 export type {
   ExperimentConfig,
   ObjectiveConfig,

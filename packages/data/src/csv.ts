@@ -1,10 +1,11 @@
 /**
  * Streaming CSV reader into a columnar `Table`.
  *
- * The file is read as a stream through csv-parse; every record is decoded straight into per-column typed
- * buffers inside csv-parse's `on_record` hook (which also gives the exact line number for error messages),
- * so neither the raw text nor per-row objects are ever held. Categorical columns are dictionary-encoded as
- * they stream; numeric columns grow a `Float64Array`.
+ * The file is read as a stream through csv-parse; each record array is decoded at once into per-column typed
+ * buffers (pre-sized from an estimate of the row count) and dropped, so the raw text is never held whole.
+ * Categorical columns are dictionary-encoded as they stream; numeric columns fill a `Float64Array`. Line
+ * numbers for error messages come from csv-parse (ragged rows) or from a second look at the file on the
+ * error path (bad values), which keeps per-record bookkeeping out of the hot loop.
  *
  * Typing: a column declared in `options.columns` is read as declared; any other column is inferred —
  * numeric when every non-missing value parses as a number, categorical (string values) otherwise.
@@ -85,7 +86,7 @@ export async function readCsv(path: string, options: ReadCsvOptions = {}): Promi
 }
 
 const SAMPLE_BYTES = 64 * 1024;
-/** Bytes per cell in memory: Float64 values or Int32 codes plus growth slack of the doubling buffers. */
+/** Bytes per cell in memory: a Float64 value (or Int32 code) plus the estimate's slack and the final copy. */
 const BYTES_PER_CELL = 12;
 
 export async function readCsvWithInfo(path: string, options: ReadCsvOptions = {}): Promise<CsvReadResult> {
@@ -103,10 +104,10 @@ export async function readCsvWithInfo(path: string, options: ReadCsvOptions = {}
   if (delimiter.length === 0) {
     throw dataError(DataErrorCode.BadOption, `delimiter must not be empty (file ${path})`, { path });
   }
-  guardMemory(path, fileBytes, sample, headerLine, delimiter, options);
+  const estRows = estimateRows(fileBytes, sample);
+  guardMemory(path, fileBytes, estRows, headerLine.split(delimiter).length, options);
 
   const missingDefault = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
-  const estRows = estimateRows(fileBytes, sample);
   const hasher = options.hash ? createHash('sha256') : null;
   let header: string[] | null = null;
   let builders: ColumnBuilder[] = [];
@@ -269,20 +270,12 @@ function estimateRows(fileBytes: number, sample: string): number {
 function guardMemory(
   path: string,
   fileBytes: number,
-  sample: string,
-  headerLine: string,
-  delimiter: string,
+  estRows: number,
+  nFields: number,
   options: ReadCsvOptions,
 ): void {
   const maxBytes = options.maxBytes ?? Math.min(4 * 1024 ** 3, Math.floor(totalmem() / 2));
-  const nFields = headerLine.split(delimiter).length;
   const nCols = options.select ? Math.min(options.select.length, nFields) : nFields;
-  // Average bytes per line from the sample (the last, possibly cut, line is left out).
-  const sampleLines = sample.split('\n');
-  const complete = sampleLines.length > 1 ? sampleLines.slice(0, -1) : sampleLines;
-  const sampleBytes = Buffer.byteLength(complete.join('\n')) + complete.length;
-  const bytesPerLine = Math.max(1, sampleBytes / Math.max(1, complete.length));
-  const estRows = Math.ceil(fileBytes / bytesPerLine);
   const estBytes = estRows * nCols * BYTES_PER_CELL;
   if (estBytes > maxBytes) {
     throw dataError(

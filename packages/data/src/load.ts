@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Rng } from '@virnyflow/core';
-import { readCsvWithInfo } from './csv';
+import { DEFAULT_MISSING_VALUES, readCsvWithInfo } from './csv';
 import type { ColumnSchema } from './csv';
 import { DEMO_DEFAULT_ROWS, DEMO_DEFAULT_SEED, getDatasetSpec } from './datasets';
 import { DEMO_DEFAULT_MISSING_RATE, generateDemoData } from './demo';
@@ -80,7 +80,10 @@ export interface Dataset {
   readonly sensitiveAttributes: SensitiveAttributesDct;
   /** Test-split fraction: the spec's, else 0.2 above 1,000 rows and 0.3 otherwise. */
   readonly testSetFraction: number;
-  /** Hex sha256 over the file bytes, the spec and the load options: a cache key valid across nodes. */
+  /**
+   * Hex sha256 over the file bytes, the spec (without where the file lives) and the load options: a cache
+   * key that agrees across nodes holding the same file at different paths.
+   */
   readonly contentHash: string;
   readonly info: DatasetInfo;
 }
@@ -152,7 +155,7 @@ export async function loadDataset(
     ...(spec.delimiter !== undefined ? { delimiter: spec.delimiter } : {}),
     ...(spec.rename !== undefined ? { rename: spec.rename } : {}),
     ...(spec.missingValues !== undefined
-      ? { missingValues: [...DEFAULT_TOKENS, ...spec.missingValues] }
+      ? { missingValues: [...DEFAULT_MISSING_VALUES, ...spec.missingValues] }
       : {}),
     ...(options.columnMissingValues !== undefined
       ? { columnMissingValues: options.columnMissingValues }
@@ -174,8 +177,6 @@ export async function loadDataset(
     path,
   });
 }
-
-const DEFAULT_TOKENS = ['', 'NA', 'NaN', 'nan', 'null', '?'];
 
 /**
  * The `demo` dataset as a `Dataset` (no file). `rows` and `seed` default to 5,000 and 42; the content hash
@@ -201,6 +202,16 @@ export function generateDemoDataset(
   });
   const dct = options.sensitiveAttributes ?? spec.sensitiveAttributes;
   const names = [...spec.numericalColumns, ...spec.categoricalColumns];
+  for (const c of sensitiveColumns(dct)) {
+    if (!full.has(c)) {
+      throw dataError(
+        DataErrorCode.MissingColumn,
+        `dataset 'demo' has no column '${c}' (named in sensitive_attributes_dct); its columns are ` +
+          `${names.join(', ')}`,
+        { dataset: 'demo', column: c, columns: names },
+      );
+    }
+  }
   const resolvedSpec: DatasetSpec = {
     ...spec,
     generator: { kind: 'demo', rows: resolved.rows, seed: resolved.seed },
@@ -335,7 +346,7 @@ function finishDataset(spec: DatasetSpec, table: Table, ctx: FinishContext): Dat
   const contentHash = createHash('sha256')
     .update(ctx.hashParts.join('\n'))
     .update('\n')
-    .update(stableJson(spec))
+    .update(stableJson({ ...spec, path: undefined, urls: undefined, description: undefined }))
     .update('\n')
     .update(
       stableJson({
@@ -389,6 +400,7 @@ function deriveTarget(spec: DatasetSpec, col: Column): Int8Array {
   const perCat = new Int8Array(col.categories.length);
   const positives = t.kind === 'positive' ? new Set(t.positive) : null;
   const unknown: string[] = [];
+  const unknownCodes: number[] = [];
   col.categories.forEach((raw, k) => {
     if (positives) {
       perCat[k] = positives.has(raw) ? 1 : 0;
@@ -398,29 +410,33 @@ function deriveTarget(spec: DatasetSpec, col: Column): Int8Array {
     const key = t.trim ? raw.trim() : raw;
     const v = Object.prototype.hasOwnProperty.call(t.mapping, key) ? t.mapping[key] : undefined;
     if (v === undefined) {
-      perCat[k] = -2;
+      perCat[k] = -1;
       unknown.push(raw);
+      unknownCodes.push(k);
     } else perCat[k] = v;
   });
   for (let i = 0; i < n; i++) {
     const k = col.codes[i] as number;
     out[i] = k === MISSING_CODE ? -1 : (perCat[k] as number);
   }
-  if (unknown.length > 0) {
-    // Only categories that rows actually use count (fixes may leave unused ones behind).
-    const used = unknown.filter((u) => {
-      const k = col.categories.indexOf(u);
-      for (let i = 0; i < n; i++) if (col.codes[i] === k) return true;
-      return false;
-    });
-    if (used.length > 0 && t.kind === 'mapping') {
+  if (unknown.length > 0 && t.kind === 'mapping') {
+    // Only categories that rows use count (fixes can leave unused ones in the dictionary).
+    const used = new Uint8Array(col.categories.length);
+    for (let i = 0; i < n; i++) {
+      const k = col.codes[i] as number;
+      if (k !== MISSING_CODE) used[k] = 1;
+    }
+    const bad = unknown.filter((_u, j) => used[unknownCodes[j] as number] === 1);
+    if (bad.length > 0) {
+      const shown = bad.slice(0, 10).map((u) => `'${u}'`);
       throw dataError(
         DataErrorCode.BadTarget,
-        `dataset '${spec.name}': target '${t.column}' has value(s) ${used.map((u) => `'${u}'`).join(', ')} ` +
-          `that are not labels (${Object.keys(t.mapping)
+        `dataset '${spec.name}': target '${t.column}' has value(s) ${shown.join(', ')}` +
+          `${bad.length > 10 ? ` and ${bad.length - 10} more` : ''} that are not labels ` +
+          `(${Object.keys(t.mapping)
             .map((k) => `'${k}'`)
             .join(', ')}); set positive_label to the value that means 1, or fix the file`,
-        { dataset: spec.name, column: t.column, values: used, allowed: Object.keys(t.mapping) },
+        { dataset: spec.name, column: t.column, values: bad.slice(0, 10), allowed: Object.keys(t.mapping) },
       );
     }
   }

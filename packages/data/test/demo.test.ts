@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DataErrorCode,
   DEMO_MISSING_COLUMNS,
   cellValue,
   countMissing,
@@ -30,6 +31,13 @@ describe('demo dataset', () => {
     expect(d.categoricalColumns).toEqual(expect.arrayContaining(['sex', 'race', 'occupation']));
     expect(d.sensitiveAttributes).toEqual({ sex: 'female', race: 'minority', 'sex&race': null });
     expect(d.contentHash).toBe(generateDemoDataset().contentHash);
+  });
+
+  it('rejects a sensitive attribute it does not have', async () => {
+    await expect(loadDataset('demo', { sensitiveAttributes: { gender: 'f' } })).rejects.toMatchObject({
+      code: DataErrorCode.MissingColumn,
+      details: { column: 'gender' },
+    });
   });
 
   it('is deterministic per seed and differs across seeds', () => {

@@ -166,13 +166,16 @@ describe('options', () => {
     expect(e.code).toBe(DataErrorCode.BadOption);
   });
 
-  it('the content hash depends on the file bytes', async () => {
+  it('the content hash depends on the file bytes, not on where the file lives', async () => {
     const p1 = tmp.file('h1.csv', 'a,y\n1,1\n2,0\n');
     const p2 = tmp.file('h2.csv', 'a,y\n1,1\n3,0\n');
+    const p3 = tmp.file('h3.csv', 'a,y\n1,1\n2,0\n');
     const spec = { target: 'y', numerical_columns: ['a'], categorical_columns: [], name: 'h' };
     const a = await loadDataset({ ...spec, path: p1 });
     const b = await loadDataset({ ...spec, path: p2 });
+    const c = await loadDataset({ ...spec, path: p3 });
     expect(a.contentHash).not.toBe(b.contentHash);
+    expect(c.contentHash).toBe(a.contentHash);
   });
 
   it('a DatasetSpec with a threshold target', async () => {

@@ -12,6 +12,7 @@ import { FairnessErrorCode, fairnessError } from './errors';
 import { LearningFairRepresentations } from './lfr';
 import { RejectOptionClassification } from './reject-option';
 import { Reweighing } from './reweighing';
+import { ProtectedColumnClassifier } from './protected-column';
 import type { FairnessIntervention } from './stage';
 
 export interface FairnessFromJsonOptions {
@@ -53,4 +54,28 @@ export function fairnessFromJSON(
         { kind: s.kind },
       );
   }
+}
+
+/** Restores a `ProtectedColumnClassifier` (an in-processor behind the `Classifier` interface). */
+export function protectedColumnClassifierFromJSON(
+  s: SerializedModel,
+  options: FairnessFromJsonOptions = {},
+): ProtectedColumnClassifier {
+  const inner = s.inner as SerializedModel | undefined;
+  if (s.kind !== 'ProtectedColumnClassifier' || s.version !== 1 || typeof s.column !== 'number' || !inner) {
+    throw fairnessError(
+      FairnessErrorCode.BadSerialized,
+      `cannot load ${String(s.kind)} v${String(s.version)} as ProtectedColumnClassifier v1`,
+      { kind: s.kind, version: s.version },
+    );
+  }
+  const restored = fairnessFromJSON(inner, options);
+  if (restored.phase !== 'in') {
+    throw fairnessError(
+      FairnessErrorCode.BadSerialized,
+      `ProtectedColumnClassifier wraps an in-processor, got ${restored.name} (${restored.phase})`,
+      { inner: restored.name },
+    );
+  }
+  return new ProtectedColumnClassifier(restored, s.column);
 }

@@ -41,5 +41,5 @@ export {
   ROC_SPACE,
   resolveParams,
 } from './components';
-export { fairnessFromJSON } from './from-json';
+export { fairnessFromJSON, protectedColumnClassifierFromJSON } from './from-json';
 export type { FairnessFromJsonOptions } from './from-json';

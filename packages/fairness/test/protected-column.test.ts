@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AdversarialDebiasing, FairnessErrorCode, protectedColumnClassifier } from '@virnyflow/fairness';
+import {
+  AdversarialDebiasing,
+  FairnessErrorCode,
+  protectedColumnClassifier,
+  protectedColumnClassifierFromJSON,
+} from '@virnyflow/fairness';
 import type { DenseMatrix } from '@virnyflow/models';
 import { biasedData } from './helpers';
 
@@ -30,6 +35,8 @@ describe('protectedColumnClassifier', () => {
     wrapped.fit(Xp, ds.y, { seed: 2 });
     expect(wrapped.kind).toBe('AD');
     expect(Array.from(wrapped.predictProba(Xp))).toEqual(Array.from(direct.predictProba(ds.X, ds.prot)));
+    const back = protectedColumnClassifierFromJSON(JSON.parse(JSON.stringify(wrapped.toJSON())));
+    expect(Array.from(back.predictProba(Xp))).toEqual(Array.from(wrapped.predictProba(Xp)));
     // Bootstrap rows pass through unchanged.
     const rows = Uint32Array.from({ length: 200 }, (_, t) => (t * 7) % 400);
     const d2 = new AdversarialDebiasing(opts);

@@ -132,7 +132,10 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
   }
   const spec = options.model;
   const provider = await loadModelProvider(spec.provider);
-  return runBootstrapSync({ ...options, createModel: (seed) => provider.create(spec.kind, spec.params, seed) });
+  return runBootstrapSync({
+    ...options,
+    createModel: (seed) => provider.create(spec.kind, spec.params, seed),
+  });
 }
 
 /**

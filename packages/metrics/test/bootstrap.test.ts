@@ -130,7 +130,7 @@ describe('bootstrap on threads', () => {
   it('gives bit-identical predictions in this thread and on 1 and 2 worker threads (rf_clf)', async () => {
     const local = runBootstrapSync({
       ...common,
-      createModel: () => new RandomForestClassifier({ ...rfSpec.params }),
+      createModel: (seed) => new RandomForestClassifier(rfParams, seed),
     });
     const inThread = await runBootstrap({ ...common, model: rfSpec, pool: new InThreadExecutor() });
     const t1 = await runBootstrap({ ...common, model: rfSpec, pool: one });

@@ -54,7 +54,7 @@ export interface BinnedMatrix {
   readonly missingCount: Uint32Array;
 }
 
-/** Reads column j of a row-major matrix into `out` (length nRows), block by block. */
+/** Reads column j of a row-major matrix into `out` (length nRows). */
 function readColumn(X: DenseMatrix, j: number, out: Float64Array): void {
   const { data, nRows, nCols } = X;
   for (let i = 0, k = j; i < nRows; i++, k += nCols) out[i] = data[k];
@@ -65,48 +65,62 @@ export function fitBinMapper(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS)
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
     modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, { maxBins });
   }
-  const { nRows, nCols } = X;
+  const { nRows, nCols, data } = X;
+  // Pass 1, all features at once, row block by row block (the block stays in cache while each feature's
+  // values in it are read): the sorted distinct values of each feature, up to maxBins of them.
+  // distinct: (nCols, maxBins) row-major; count[j] = number found; overflow[j] = 1 past maxBins.
+  const distinct = new Float64Array(nCols * maxBins);
+  const count = new Int32Array(nCols);
+  const overflow = new Uint8Array(nCols);
+  const lastSeen = new Float64Array(nCols).fill(NaN);
+  for (let i0 = 0; i0 < nRows; i0 += ROW_BLOCK) {
+    const i1 = Math.min(nRows, i0 + ROW_BLOCK);
+    for (let j = 0; j < nCols; j++) {
+      if (overflow[j]) continue;
+      const d0 = j * maxBins;
+      let m = count[j];
+      let last = lastSeen[j];
+      for (let k = i0 * nCols + j, kEnd = i1 * nCols; k < kEnd; k += nCols) {
+        const x = data[k];
+        if (x === last || x !== x) continue;
+        last = x;
+        let a = d0;
+        let b = d0 + m;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (distinct[mid] < x) a = mid + 1;
+          else b = mid;
+        }
+        if (a < d0 + m && distinct[a] === x) continue;
+        if (m === maxBins) {
+          overflow[j] = 1;
+          break;
+        }
+        distinct.copyWithin(a + 1, a, d0 + m);
+        distinct[a] = x;
+        m++;
+      }
+      count[j] = m;
+      lastSeen[j] = last;
+    }
+  }
   const nBins = new Uint16Array(nCols);
   const featUpper: Float64Array[] = [];
   const featLo: Float64Array[] = [];
   const featHi: Float64Array[] = [];
-  const col = new Float64Array(nRows);
-  // Sorted distinct values found so far; one more than maxBins means "too many for exact bins".
-  const distinct = new Float64Array(maxBins + 1);
+  let col: Float64Array | null = null;
   for (let j = 0; j < nCols; j++) {
-    readColumn(X, j, col);
-    let m = 0;
-    let last = NaN;
-    let overflow = false;
-    for (let i = 0; i < nRows; i++) {
-      const x = col[i];
-      if (x === last || x !== x) continue;
-      last = x;
-      let a = 0;
-      let b = m;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (distinct[mid] < x) a = mid + 1;
-        else b = mid;
-      }
-      if (a < m && distinct[a] === x) continue;
-      if (m === maxBins) {
-        overflow = true;
-        break;
-      }
-      distinct.copyWithin(a + 1, a, m);
-      distinct[a] = x;
-      m++;
-    }
-    if (!overflow) {
+    if (!overflow[j]) {
+      const m = count[j];
+      const dv = distinct.subarray(j * maxBins, j * maxBins + m);
       const nb = Math.max(1, m);
       const up = new Float64Array(nb);
       const lo = new Float64Array(nb);
       const hi = new Float64Array(nb);
       for (let k = 0; k < m; k++) {
-        lo[k] = distinct[k];
-        hi[k] = distinct[k];
-        up[k] = k + 1 < m ? midpoint(distinct[k], distinct[k + 1]) : Infinity;
+        lo[k] = dv[k];
+        hi[k] = dv[k];
+        up[k] = k + 1 < m ? midpoint(dv[k], dv[k + 1]) : Infinity;
       }
       if (m === 0) {
         // All values missing: one empty value bin, never split on.
@@ -119,6 +133,8 @@ export function fitBinMapper(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS)
       featLo.push(lo);
       featHi.push(hi);
     } else {
+      col ??= new Float64Array(nRows);
+      readColumn(X, j, col);
       const r = quantileBins(col, maxBins);
       nBins[j] = r.up.length;
       featUpper.push(r.up);

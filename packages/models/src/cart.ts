@@ -17,13 +17,17 @@
  * - missing values: both directions are tried when the node has NaNs; otherwise NaN follows the child with
  *   more samples (scikit-learn ≥ 1.3).
  *
- * Histograms hold three channels per bin slot: weight of class 0, weight of class 1, sample count. With all
- * features in play each node's histogram is kept and the larger child's is parent − smaller child
- * (histogram subtraction), so only the smaller child is ever scanned row by row.
+ * Histograms hold three channels per slot of the feature bundles (bundles.ts): weight of class 0, weight of
+ * class 1, sample count; layout (totalSlots, 3) row-major. With all features in play each node's histogram
+ * is kept and the larger child's is parent − smaller child (histogram subtraction), so only the smaller
+ * child is ever scanned row by row. With feature sampling, only the bundles of the drawn features are
+ * built, once per node each.
  */
 import type { Rng } from '@virnyflow/core';
 import type { BinnedMatrix } from './binning';
 import { midpoint } from './binning';
+import type { FeatureBundles } from './bundles';
+import { expandMember, featureBundles } from './bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -65,9 +69,19 @@ export class CartGrower {
   private readonly wOrd: Float64Array;
   private readonly cOrd: Float64Array;
   private readonly yOrd: Uint8Array;
-  /** One feature's histogram (≤ 256 slots × 3) for the feature-sampling path. */
-  private readonly featHist: Float64Array;
-  /** Free full-width histograms (totalBins × 3) for the subtraction path. */
+  /** One bundled feature's histogram expanded to its own slots (≤ 256 × 3). */
+  private readonly featHist = new Float64Array(256 * 3);
+  /** Four private copies of one bundle's histogram (≤ 256 slots × 3), see `accumulate`. */
+  private readonly sub = new Float64Array(4 * 256 * 3);
+  /** The node's histogram in the feature-sampling path; bundle b is valid when stamp[b] = nodeStamp. */
+  private readonly nodeHist: Float64Array;
+  private readonly stamp: Int32Array;
+  private nodeStamp = 0;
+  private readonly totals = new Float64Array(3);
+  /** Per-bin routing of the split being applied: 1 = left. */
+  private readonly goesLeft = new Uint8Array(256);
+  private readonly fb: FeatureBundles;
+  /** Free full-width histograms (totalSlots × 3) for the subtraction path. */
   private readonly pool: Float64Array[] = [];
   private readonly perm: Int32Array;
   private readonly builder = new TreeBuilder();
@@ -94,12 +108,14 @@ export class CartGrower {
     private readonly y: Uint8Array,
   ) {
     const n = B.nRows;
+    this.fb = featureBundles(B);
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
     this.wOrd = new Float64Array(n);
     this.cOrd = new Float64Array(n);
     this.yOrd = new Uint8Array(n);
-    this.featHist = new Float64Array(256 * 3);
+    this.nodeHist = new Float64Array(this.fb.totalSlots * 3);
+    this.stamp = new Int32Array(this.fb.nBundles).fill(-1);
     this.perm = new Int32Array(B.nCols);
   }
 
@@ -141,7 +157,7 @@ export class CartGrower {
     const hists: (Float64Array | null)[] = [null];
     if (useAll && !this.isLeaf(0, w0, w1, c)) {
       const h = this.takeHist();
-      this.buildFullHist(h, 0, n);
+      this.buildFullHist(h, 0, n, n === this.B.nRows);
       hists[0] = h;
     }
     const best = this.best;
@@ -192,8 +208,8 @@ export class CartGrower {
         if (needL || needR) {
           const leftSmaller = mid - start <= end - mid;
           const small = this.takeHist();
-          if (leftSmaller) this.buildFullHist(small, start, mid);
-          else this.buildFullHist(small, mid, end);
+          if (leftSmaller) this.buildFullHist(small, start, mid, false);
+          else this.buildFullHist(small, mid, end, false);
           const needLarge = leftSmaller ? needR : needL;
           const needSmall = leftSmaller ? needL : needR;
           let large: Float64Array | null = null;
@@ -249,7 +265,7 @@ export class CartGrower {
       h.fill(0);
       return h;
     }
-    return new Float64Array(this.B.mapper.totalBins * 3);
+    return new Float64Array(this.fb.totalSlots * 3);
   }
 
   /** Copies the weights, counts and labels of idx[start, end) into the aligned ordered scratch arrays. */
@@ -263,32 +279,116 @@ export class CartGrower {
     }
   }
 
-  /** Histogram of every feature over idx[start, end); layout (totalBins, 3): [w class 0, w class 1, count]. */
-  private buildFullHist(h: Float64Array, start: number, end: number): void {
+  /**
+   * Histogram of every bundle over idx[start, end) (rows start..end−1 when `identity`, i.e. all rows in
+   * order); layout (totalSlots, 3): [w class 0, w class 1, count].
+   */
+  private buildFullHist(h: Float64Array, start: number, end: number, identity: boolean): void {
     this.gather(start, end);
-    const { idx, wOrd, cOrd, yOrd } = this;
-    const { bins, nRows, nCols, mapper } = this.B;
-    const binOffset = mapper.binOffset;
-    for (let j = 0; j < nCols; j++) {
-      const colBase = j * nRows;
-      const s0 = binOffset[j];
-      for (let p = start; p < end; p++) {
-        const q = (s0 + bins[colBase + idx[p]]) * 3;
-        h[q + yOrd[p]] += wOrd[p];
-        h[q + 2] += cOrd[p];
-      }
+    const fb = this.fb;
+    for (let b = 0; b < fb.nBundles; b++) {
+      const s0 = fb.slotOffset[b];
+      this.accumulate(h, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, start, end);
     }
   }
 
+  /**
+   * Adds rows idx[start, end) of one bundle column into its `nSlots` slots from slot s0 of `h`. Few-valued
+   * columns hit the same slot on consecutive rows, chaining every add to the previous store; on large nodes
+   * rows go round-robin into four private copies of the histogram (summed at the end) so four independent
+   * chains run in parallel.
+   */
+  private accumulate(
+    h: Float64Array,
+    s0: number,
+    nSlots: number,
+    col: Uint8Array,
+    identity: boolean,
+    start: number,
+    end: number,
+  ): void {
+    const { idx, wOrd, cOrd, yOrd } = this;
+    const h0 = s0 * 3;
+    if (end - start < 8 * nSlots) {
+      for (let p = start; p < end; p++) {
+        const q = h0 + col[identity ? p : idx[p]] * 3;
+        h[q + yOrd[p]] += wOrd[p];
+        h[q + 2] += cOrd[p];
+      }
+      return;
+    }
+    const S = nSlots * 3;
+    const S2 = 2 * S;
+    const S3 = 3 * S;
+    const sub = this.sub;
+    sub.fill(0, 0, 4 * S);
+    let p = start;
+    if (identity) {
+      for (; p + 3 < end; p += 4) {
+        const q0 = col[p] * 3;
+        const q1 = S + col[p + 1] * 3;
+        const q2 = S2 + col[p + 2] * 3;
+        const q3 = S3 + col[p + 3] * 3;
+        sub[q0 + yOrd[p]] += wOrd[p];
+        sub[q0 + 2] += cOrd[p];
+        sub[q1 + yOrd[p + 1]] += wOrd[p + 1];
+        sub[q1 + 2] += cOrd[p + 1];
+        sub[q2 + yOrd[p + 2]] += wOrd[p + 2];
+        sub[q2 + 2] += cOrd[p + 2];
+        sub[q3 + yOrd[p + 3]] += wOrd[p + 3];
+        sub[q3 + 2] += cOrd[p + 3];
+      }
+    } else {
+      for (; p + 3 < end; p += 4) {
+        const q0 = col[idx[p]] * 3;
+        const q1 = S + col[idx[p + 1]] * 3;
+        const q2 = S2 + col[idx[p + 2]] * 3;
+        const q3 = S3 + col[idx[p + 3]] * 3;
+        sub[q0 + yOrd[p]] += wOrd[p];
+        sub[q0 + 2] += cOrd[p];
+        sub[q1 + yOrd[p + 1]] += wOrd[p + 1];
+        sub[q1 + 2] += cOrd[p + 1];
+        sub[q2 + yOrd[p + 2]] += wOrd[p + 2];
+        sub[q2 + 2] += cOrd[p + 2];
+        sub[q3 + yOrd[p + 3]] += wOrd[p + 3];
+        sub[q3 + 2] += cOrd[p + 3];
+      }
+    }
+    for (; p < end; p++) {
+      const q = col[identity ? p : idx[p]] * 3;
+      sub[q + yOrd[p]] += wOrd[p];
+      sub[q + 2] += cOrd[p];
+    }
+    for (let k = 0; k < S; k++) h[h0 + k] += sub[k] + sub[S + k] + sub[S2 + k] + sub[S3 + k];
+  }
+
+  private setTotals(w0: number, w1: number, c: number): void {
+    this.totals[0] = w0;
+    this.totals[1] = w1;
+    this.totals[2] = c;
+  }
+
+  /** Scans feature j of a node histogram `h` (bundle slot layout). */
+  private scanFromHist(h: Float64Array, j: number, w0: number, w1: number, c: number): boolean {
+    const fb = this.fb;
+    const nb = this.B.mapper.nBins[j];
+    if (fb.base[j] < 0) return this.scanFeature(h, fb.slotOffset[fb.bundleOf[j]], j, w0, w1, c);
+    expandMember(h, fb, j, nb, 3, this.totals, this.featHist);
+    return this.scanFeature(this.featHist, 0, j, w0, w1, c);
+  }
+
   private scanAll(h: Float64Array, w0: number, w1: number, c: number): void {
-    const { nCols, mapper } = this.B;
-    for (let j = 0; j < nCols; j++) this.scanFeature(h, mapper.binOffset[j], j, w0, w1, c);
+    this.setTotals(w0, w1, c);
+    const nCols = this.B.nCols;
+    for (let j = 0; j < nCols; j++) this.scanFromHist(h, j, w0, w1, c);
   }
 
   private scanSampled(start: number, end: number, w0: number, w1: number, c: number, rng: Rng): void {
     this.gather(start, end);
-    const { idx, wOrd, cOrd, yOrd, perm, featHist: h } = this;
-    const { bins, nRows, nCols, mapper } = this.B;
+    this.setTotals(w0, w1, c);
+    const { perm, nodeHist, stamp, fb } = this;
+    const nCols = this.B.nCols;
+    const node = ++this.nodeStamp;
     for (let j = 0; j < nCols; j++) perm[j] = j;
     const mtry = this.params.maxFeatures;
     let visited = 0;
@@ -301,15 +401,15 @@ export class CartGrower {
       perm[k] = perm[t];
       perm[t] = j;
       visited++;
-      const nSlots = mapper.nBins[j] + 1;
-      h.fill(0, 0, nSlots * 3);
-      const colBase = j * nRows;
-      for (let p = start; p < end; p++) {
-        const q = bins[colBase + idx[p]] * 3;
-        h[q + yOrd[p]] += wOrd[p];
-        h[q + 2] += cOrd[p];
+      const b = fb.bundleOf[j];
+      if (stamp[b] !== node) {
+        const s0 = fb.slotOffset[b];
+        const nSlots = fb.slotOffset[b + 1] - s0;
+        nodeHist.fill(0, s0 * 3, (s0 + nSlots) * 3);
+        this.accumulate(nodeHist, s0, nSlots, fb.columns[b], false, start, end);
+        stamp[b] = node;
       }
-      if (this.scanFeature(h, 0, j, w0, w1, c)) nonConstant++;
+      if (this.scanFromHist(nodeHist, j, w0, w1, c)) nonConstant++;
     }
   }
 
@@ -379,16 +479,21 @@ export class CartGrower {
 
   /** Stable in-place partition of idx[start, end) by the split; returns the first right position. */
   private partition(start: number, end: number, f: number, bin: number, nb: number, missingLeft: boolean): number {
-    const { idx, tmp } = this;
+    const { idx, tmp, goesLeft } = this;
     const { bins, nRows } = this.B;
+    for (let k = 0; k < nb; k++) goesLeft[k] = k <= bin ? 1 : 0;
+    goesLeft[nb] = missingLeft ? 1 : 0;
     const colBase = f * nRows;
+    // Branch-free: each row is written to both sides and only the matching cursor advances.
     let l = start;
     let t = 0;
     for (let p = start; p < end; p++) {
       const r = idx[p];
-      const b = bins[colBase + r];
-      if (b === nb ? missingLeft : b <= bin) idx[l++] = r;
-      else tmp[t++] = r;
+      const goLeft = goesLeft[bins[colBase + r]];
+      idx[l] = r;
+      tmp[t] = r;
+      l += goLeft;
+      t += 1 - goLeft;
     }
     idx.set(tmp.subarray(0, t), l);
     return l;

@@ -82,6 +82,8 @@ export class GradTreeGrower {
   /** One bundled feature's histogram expanded to its own slots (≤ 256 × 2). */
   private readonly featHist = new Float64Array(256 * 2);
   private readonly totals = new Float64Array(2);
+  /** Per-bin routing of the split being applied: 1 = left. */
+  private readonly goesLeft = new Uint8Array(256);
   private readonly fb: FeatureBundles;
   // Per-node constants of the split search.
   private minH = 0;
@@ -476,13 +478,14 @@ export class GradTreeGrower {
     const colBase = f * nRows;
     // Branch-free: every row is written to both sides and only the matching cursor advances, so the
     // data-dependent (unpredictable) left/right decision costs no branch misprediction.
-    const mlBit = ml ? 1 : 0;
+    const goesLeft = this.goesLeft;
+    for (let k = 0; k < nb; k++) goesLeft[k] = k <= bin ? 1 : 0;
+    goesLeft[nb] = ml ? 1 : 0;
     let l = leaf.start;
     let t = 0;
     for (let p = leaf.start; p < leaf.end; p++) {
       const r = idx[p];
-      const b = bins[colBase + r];
-      const goLeft = b === nb ? mlBit : b <= bin ? 1 : 0;
+      const goLeft = goesLeft[bins[colBase + r]];
       idx[l] = r;
       tmp[t] = r;
       l += goLeft;

@@ -30,7 +30,7 @@ it('kill -9 of nats-server mid-stream, then restart: clients reconnect and nothi
   const N = 200;
   const common = {
     prefix: 'fault_restart',
-    ackWaitMs: 2_000,
+    ackWaitMs: 1_000,
     maxDeliveries: 100,
     pullExpiresMs: 1_000,
     connection: { servers: server.url, reconnect: { initialDelayMs: 50, maxDelayMs: 500, jitterMs: 50 } },

@@ -10,7 +10,7 @@ describe('ThreadPool', () => {
   // one; tests that close a pool get their own.
   let shared: ThreadPool<PoolTask, unknown>;
   beforeAll(() => {
-    shared = new ThreadPool<PoolTask, unknown>({ filename: ENTRY, threads: 2 });
+    shared = new ThreadPool<PoolTask, unknown>({ filename: ENTRY, threads: 1 });
   });
   afterAll(async () => {
     await shared.close();
@@ -80,19 +80,6 @@ describe('ThreadPool', () => {
     });
   });
 
-  it('close() while busy finishes every accepted task, then rejects new ones with VF_RUNTIME_POOL_CLOSED', async () => {
-    const pool = make(2);
-    const tasks = [1, 2, 3, 4, 5].map((tag) => pool.run({ op: 'sleep', ms: 50, tag }));
-    const closed = pool.close();
-    expect(pool.state).toBe('closing');
-    await expect(pool.run({ op: 'sleep', ms: 1, tag: 0 })).rejects.toMatchObject({
-      code: 'VF_RUNTIME_POOL_CLOSED',
-    });
-    expect(await Promise.all(tasks)).toEqual([1, 2, 3, 4, 5]);
-    await closed;
-    expect(pool.state).toBe('closed');
-  });
-
   it('close({ force: true }) while busy rejects running and queued tasks with VF_RUNTIME_POOL_CLOSED', async () => {
     const pool = make(1);
     const running = pool.run({ op: 'spin', ms: 20_000 });
@@ -119,7 +106,7 @@ describe('ThreadPool', () => {
     await Promise.all([1, 2, 3, 4].map((tag) => pool.run({ op: 'sleep', ms: 30, tag })));
     await expect(pool.run({ op: 'fail', code: 'VF_X' })).rejects.toMatchObject({ code: 'VF_X' });
     const s = pool.stats();
-    expect(s.threads).toBe(2);
+    expect(s.threads).toBe(1);
     expect(s.completed - before.completed).toBe(4);
     expect(s.failed - before.failed).toBe(1);
     expect(s.pending).toBe(0);
@@ -131,10 +118,24 @@ describe('ThreadPool', () => {
 
   it('defaults to the available parallelism and validates the thread count', async () => {
     const pool = new ThreadPool({ filename: ENTRY });
-    pools.push(pool as ThreadPool<PoolTask, unknown>);
     expect(pool.threads).toBe(availableParallelism());
+    await pool.close({ force: true });
     expect(() => new ThreadPool({ filename: ENTRY, threads: 0 })).toThrow(
       expect.objectContaining({ code: 'VF_RUNTIME_INVALID_OPTION' }),
     );
+  });
+
+  it('close() while busy finishes every accepted task, then rejects new ones with VF_RUNTIME_POOL_CLOSED', async () => {
+    // Last test on the shared pool: closes it (afterAll's close is then a no-op).
+    const pool = shared;
+    const tasks = [1, 2, 3, 4, 5].map((tag) => pool.run({ op: 'sleep', ms: 20, tag }));
+    const closed = pool.close();
+    expect(pool.state).toBe('closing');
+    await expect(pool.run({ op: 'sleep', ms: 1, tag: 0 })).rejects.toMatchObject({
+      code: 'VF_RUNTIME_POOL_CLOSED',
+    });
+    expect(await Promise.all(tasks)).toEqual([1, 2, 3, 4, 5]);
+    await closed;
+    expect(pool.state).toBe('closed');
   });
 });

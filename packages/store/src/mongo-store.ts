@@ -194,8 +194,13 @@ async function checkSchema(db: Db, where: string): Promise<void> {
     );
   }
   if (doc === null || doc.version < MONGO_SCHEMA_VERSION) {
-    // $max: never lowers a version another (newer) process wrote concurrently.
-    await meta.updateOne({ _id: 'schema' }, { $max: { version: MONGO_SCHEMA_VERSION } }, { upsert: true });
+    // $max: never lowers a version another (newer) process wrote concurrently. Two first-ever upserts
+    // race on _id; the loser's duplicate-key error means the document now exists, which is all we need.
+    try {
+      await meta.updateOne({ _id: 'schema' }, { $max: { version: MONGO_SCHEMA_VERSION } }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE_NAME, StoreErrorCode, openSqliteStore } from '../src/index';
@@ -17,7 +17,7 @@ function tempDir(): string {
 
 describeExperimentStore('sqlite', {
   newLocation: async () => join(tempDir(), 'experiment'),
-  dispose: async (spec) => rmSync(spec, { recursive: true, force: true }),
+  dispose: async (spec) => rmSync(dirname(spec), { recursive: true, force: true }),
   verifyIntegrity: async (spec) => {
     const db = new Database(join(spec, SQLITE_FILE_NAME));
     try {

@@ -397,12 +397,9 @@ export function describeExperimentStore(name: string, factory: StoreFactory): vo
           startChild(['claimer', spec, KEY.experiment, String(KEY.run), 'fwd']),
           startChild(['claimer', spec, KEY.experiment, String(KEY.run), 'rev']),
         ];
-        const T0 = Date.now();
         await Promise.all(children.map((c) => c.waitLines(1)));
-        console.log('READY after', Date.now() - T0);
         for (const c of children) c.proc.stdin.write('go\n');
         await Promise.all(children.map((c) => c.waitLines(2)));
-        console.log('CLAIMED after', Date.now() - T0);
         const exits = await Promise.all(children.map((c) => c.exited));
         expect(exits.map((e) => e.code)).toEqual([0, 0]);
         const won = children.map((c) => JSON.parse(c.lines[1]) as string[]);
