@@ -9,16 +9,24 @@
  * belongs to that method alone; "idle" is a child that loads the modules and does nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../packages/core/src/index';
 import { loadDataset, readCsv } from '../packages/data/src/index';
 import type { DatasetSpec } from '../packages/data/src/index';
 
-type Method = 'idle' | 'loadDataset' | 'readCsv' | 'naive';
-const METHODS: readonly Method[] = ['naive', 'readCsv', 'loadDataset'];
+/** csv-parse as the data package resolves it (the root has no dependency on it). */
+const { parse } = createRequire(new URL('../packages/data/package.json', import.meta.url))('csv-parse') as {
+  parse: (options: { delimiter: string }) => NodeJS.ReadWriteStream;
+};
+
+type Method = 'idle' | 'loadDataset' | 'readCsv' | 'naive' | 'csv-parse';
+const METHODS: readonly Method[] = ['naive', 'csv-parse', 'readCsv', 'loadDataset'];
 
 interface ChildResult {
   readonly rows: number;
@@ -128,6 +136,7 @@ async function parent(): Promise<void> {
   printTable(header, rows);
   console.log(
     '\nnaive = readFileSync + split + Number (no quoting, no typing, no validation, whole text in memory);\n' +
+      'csv-parse = the streaming parser alone, records dropped (the floor under readCsv);\n' +
       'readCsv = streaming csv-parse with type inference; loadDataset = readCsv with the spec, fixes, target, ' +
       'checks and sha256.',
   );
@@ -155,6 +164,8 @@ async function child(method: Method, target: Target, reps: number): Promise<void
         return 0;
       case 'naive':
         return naive(target.file, target.delimiter);
+      case 'csv-parse':
+        return parseOnly(target.file, target.delimiter);
       case 'readCsv':
         return (await readCsv(target.file)).nRows;
       case 'loadDataset': {
@@ -205,6 +216,21 @@ function naive(file: string, delimiter: string): number {
     for (let j = 0; j < cols.length; j++) (cols[j] as Float64Array)[i - 1] = Number(f[j]);
   }
   return n;
+}
+
+/** csv-parse alone, streaming records into a sink that drops them: the floor under readCsv's cost. */
+async function parseOnly(file: string, delimiter: string): Promise<number> {
+  let n = 0;
+  const sink = new Writable({
+    objectMode: true,
+    highWaterMark: 1024,
+    write(_record, _enc, cb) {
+      n++;
+      cb();
+    },
+  });
+  await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), parse({ delimiter }), sink);
+  return n - 1;
 }
 
 /** Seeded resample with replacement of a CSV's data lines to `rows` lines (header kept). */

@@ -16,7 +16,11 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '@virnyflow/core';
 import { FeaturePipeline, loadDataset, splitDataset } from '@virnyflow/data';
 import type { FairnessIntervention, FairnessInterventionFactory } from '@virnyflow/fairness';
-import { LearningFairRepresentations, fairnessComponents } from '@virnyflow/fairness';
+import {
+  ExponentiatedGradientReduction,
+  LearningFairRepresentations,
+  fairnessComponents,
+} from '@virnyflow/fairness';
 import type { Classifier, DenseMatrix } from '@virnyflow/models';
 import { modelComponents } from '@virnyflow/models';
 
@@ -102,6 +106,16 @@ function effect(y: Uint8Array, yhat: Uint8Array, prot: Uint8Array): Effect {
 
 const toLabels = (p: Float64Array): Uint8Array => Uint8Array.from(p, (v) => (v > 0.5 ? 1 : 0));
 
+/** Solver statistics worth printing next to the time. */
+function notes(it: FairnessIntervention): string {
+  if (it instanceof LearningFairRepresentations) return `L-BFGS iterations ${it.lastIterations}`;
+  if (it instanceof ExponentiatedGradientReduction && it.info) {
+    const i = it.info;
+    return `${it.constraint}, iterations ${i.iterations}, oracle fits ${i.oracleCalls}, support ${i.support}`;
+  }
+  return '';
+}
+
 function time<T>(f: () => T): [T, number] {
   const t0 = performance.now();
   const r = f();
@@ -134,7 +148,7 @@ async function main(): Promise<void> {
   });
   const baseEffect = effect(d.yTest, toLabels(base.predictProba(d.xTest)), d.pTest);
   const rows: string[][] = [
-    ['component', 'phase', 'fit s', 'apply s', 'fit / lr_clf fit', 'test acc', 'SPD', 'max|EO|'],
+    ['component', 'phase', 'fit s', 'apply s', 'fit / lr_clf fit', 'test acc', 'SPD', 'max|EO|', 'notes'],
     [
       'none (lr_clf)',
       '-',
@@ -144,6 +158,7 @@ async function main(): Promise<void> {
       baseEffect.accuracy.toFixed(3),
       baseEffect.spd.toFixed(3),
       baseEffect.eo.toFixed(3),
+      '',
     ],
   ];
   const trainScores = base.predictProba(d.xTrain);
@@ -196,12 +211,18 @@ async function main(): Promise<void> {
       e.accuracy.toFixed(3),
       e.spd.toFixed(3),
       e.eo.toFixed(3),
+      notes(it),
     ]);
     console.error(`done ${def.name}`);
   }
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   for (const r of rows)
-    console.log(r.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
+    console.log(
+      r
+        .map((c, j) => (j < 2 || j === 8 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 await main();

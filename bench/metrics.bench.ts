@@ -2,7 +2,7 @@
  * Bootstrap benchmark (SPEC §7.2): 50 `rf_clf` estimators on `heart` (cardio), 80/20 split with seed 101
  * after one-hot encoding and standard scaling, bootstrap fraction 0.8, random_state 101.
  *
- *   npx tsx bench/metrics.bench.ts [--estimators 50] [--trees 20] [--depth 10] [--json]
+ *   npx tsx bench/metrics.bench.ts [--estimators 50] [--trees 20] [--depth 10] [--rounds 2] [--json]
  *
  * (While the repository root does not resolve `@virnyflow/*` for files under bench/, run it with
  * `npx tsx --tsconfig bench/metrics.tsconfig.json bench/metrics.bench.ts`; the worker threads inherit it.)
@@ -45,6 +45,7 @@ function arg(name: string, fallback: number): number {
 const M = arg('estimators', 50);
 const TREES = arg('trees', 20);
 const DEPTH = arg('depth', 10);
+const ROUNDS = arg('rounds', 2);
 const FRACTION = 0.8;
 const RANDOM_STATE = 101;
 const params = { n_estimators: TREES, max_depth: DEPTH, min_samples_leaf: 3 };
@@ -88,38 +89,51 @@ function naive(): Float64Array {
 
 interface Row {
   readonly variant: string;
-  readonly seconds: number;
-  readonly p0: Float64Array;
-  readonly ensemble?: BootstrapEnsemble;
-}
-const rows: Row[] = [];
-
-async function time(variant: string, run: () => Promise<BootstrapEnsemble | Float64Array>): Promise<void> {
-  const t0 = performance.now();
-  const out = await run();
-  const seconds = (performance.now() - t0) / 1000;
-  if (out instanceof Float64Array) rows.push({ variant, seconds, p0: out });
-  else rows.push({ variant, seconds, p0: predictMatrix(out.estimators, Xtest), ensemble: out });
+  /** Wall seconds of each round. */
+  readonly seconds: number[];
+  p0: Float64Array;
 }
 
 const common = { X, y, nEstimators: M, bootstrapFraction: FRACTION, randomState: RANDOM_STATE };
 // Built in the threads by the models package's components (the default model provider).
 const spec = { kind: 'rf_clf', params };
 
-await time('naive (copy + re-bin per model)', async () => naive());
-await time('shared matrix, in-thread', async () =>
-  runBootstrapSync({ ...common, createModel: (seed) => new RandomForestClassifier(params, seed) }),
-);
-for (const threads of [1, 2]) {
+async function withPool(threads: number): Promise<BootstrapEnsemble> {
   const pool = new WorkerPoolExecutor(threads);
-  await time(`shared matrix, pool ${threads} thread${threads > 1 ? 's' : ''}`, () =>
-    runBootstrap({ ...common, model: spec, pool }),
-  );
-  await pool.close();
+  try {
+    return await runBootstrap({ ...common, model: spec, pool });
+  } finally {
+    await pool.close();
+  }
 }
 
+const variants: [string, () => Promise<BootstrapEnsemble | Float64Array>][] = [
+  ['naive (copy + re-bin per model)', async () => naive()],
+  [
+    'shared matrix, in-thread',
+    async () =>
+      runBootstrapSync({ ...common, createModel: (seed) => new RandomForestClassifier(params, seed) }),
+  ],
+  ['shared matrix, pool 1 thread', () => withPool(1)],
+  ['shared matrix, pool 2 threads', () => withPool(2)],
+];
+const rows: Row[] = variants.map(([variant]) => ({ variant, seconds: [], p0: new Float64Array(0) }));
+
+// Rounds alternate the order (ABCD, DCBA, …) so a load change on a shared machine hits every variant alike.
+for (let round = 0; round < ROUNDS; round++) {
+  const order = variants.map((_, i) => i);
+  if (round % 2 === 1) order.reverse();
+  for (const i of order) {
+    const t0 = performance.now();
+    const out = await variants[i][1]();
+    rows[i].seconds.push((performance.now() - t0) / 1000);
+    rows[i].p0 = out instanceof Float64Array ? out : predictMatrix(out.estimators, Xtest);
+  }
+}
+const mean = (a: number[]): number => a.reduce((x, v) => x + v, 0) / a.length;
+
 const loadAtEnd = loadavg()[0];
-const base = rows[0].seconds;
+const base = mean(rows[0].seconds);
 const ref = rows[1].p0;
 const identical = (a: Float64Array): boolean => a.length === ref.length && a.every((v, i) => v === ref[i]);
 
@@ -132,7 +146,7 @@ const table = computeMetrics({
 
 if (process.argv.includes('--json')) {
   for (const r of rows) {
-    console.log(JSON.stringify({ variant: r.variant, seconds: r.seconds, ratio: r.seconds / base }));
+    console.log(JSON.stringify({ variant: r.variant, seconds: r.seconds, ratio: mean(r.seconds) / base }));
   }
 } else {
   const cpu = cpus();
@@ -140,17 +154,21 @@ if (process.argv.includes('--json')) {
     `machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, node ${process.version}; ` +
       `1-min load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end`,
   );
-  console.log(`command: npx tsx bench/metrics.bench.ts --estimators ${M} --trees ${TREES} --depth ${DEPTH}`);
+  console.log(
+    `command: npx tsx bench/metrics.bench.ts --estimators ${M} --trees ${TREES} --depth ${DEPTH} --rounds ${ROUNDS}`,
+  );
   console.log(
     `heart (cardio): ${n} train × ${X.nCols} features, ${Xtest.nRows} test; ${M} × rf_clf ${JSON.stringify(params)}, ` +
       `samples of ${size} rows`,
   );
   console.log('');
-  console.log('variant                               seconds   × naive   test predictions');
+  console.log(
+    `variant                               seconds   × naive   test predictions   (mean of ${ROUNDS} rounds)`,
+  );
   for (const r of rows) {
     const same = r === rows[0] ? 'baseline' : identical(r.p0) ? 'identical to in-thread' : 'DIFFERENT';
     console.log(
-      `${r.variant.padEnd(36)} ${r.seconds.toFixed(2).padStart(8)} ${(r.seconds / base).toFixed(3).padStart(9)}   ${same}`,
+      `${r.variant.padEnd(36)} ${mean(r.seconds).toFixed(2).padStart(8)} ${(mean(r.seconds) / base).toFixed(3).padStart(9)}   ${same}`,
     );
   }
   console.log('');

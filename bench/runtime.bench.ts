@@ -66,13 +66,26 @@ async function transports(): Promise<void> {
     const mem = new InProcessTransport();
     const base = await roundTrip(mem, TASKS * 5, slots, `m${slots}`);
     await mem.close();
-    rows.push({ name: `in-process round trip, ${slots} slot(s)`, value: base, unit: 'tasks/s', baseline: null });
+    rows.push({
+      name: `in-process round trip, ${slots} slot(s)`,
+      value: base,
+      unit: 'tasks/s',
+      baseline: null,
+    });
     const server = await NatsServer.start();
     try {
-      const js = await JetStreamTransport.connect({ prefix: `bench${slots}`, connection: { servers: server.url } });
+      const js = await JetStreamTransport.connect({
+        prefix: `bench${slots}`,
+        connection: { servers: server.url },
+      });
       const v = await roundTrip(js, TASKS, slots, `j${slots}`);
       await js.close();
-      rows.push({ name: `jetstream round trip, ${slots} slot(s)`, value: v, unit: 'tasks/s', baseline: base });
+      rows.push({
+        name: `jetstream round trip, ${slots} slot(s)`,
+        value: v,
+        unit: 'tasks/s',
+        baseline: base,
+      });
     } finally {
       await server.cleanup();
     }
@@ -102,7 +115,7 @@ async function pool(): Promise<void> {
     threads: 1,
   });
   const n = 8 * 1024 * 1024; // 64 MB
-  const make = (): Float64Array => new Float64Array(n).fill(1);
+  const make = (): Float64Array<ArrayBuffer> => new Float64Array(n).fill(1);
   await p.run(new Float64Array(1)); // thread start-up out of the measurement
   const reps = 5;
   let copyMs = 0;

@@ -41,6 +41,7 @@ export interface DerivedValues {
   readonly needsBootstrap: boolean;
 }
 
+/** OpenBox acquisitions we do not implement: reported as "not supported" rather than as unknown names. */
 const UNSUPPORTED_ACQ = new Set([
   'mesmo',
   'mesmoc',

@@ -20,8 +20,9 @@ import { Issues, isRecord, makeLocator, reportZodIssue, toPlainData } from './co
 import type { Locator } from './config-issues';
 import { crossFieldChecks, normalizeGroupKey, parseConstraint } from './config-rules';
 import type { DerivedValues } from './config-rules';
-import { ACQ_TYPES, experimentConfigSchema } from './config-schema';
+import { experimentConfigSchema } from './config-schema';
 import type {
+  ACQ_TYPES,
   CustomDatasetInput,
   ExperimentConfigInput,
   ParsedExperimentConfig,

@@ -77,6 +77,14 @@ export const taskMessageSchema = z.object({
   bestCompoundQuality: z.number().nullable(),
   /** 1 for the first delivery; incremented on every redelivery. */
   attempt: z.number().int().min(1),
+  /**
+   * Content hash (transport blob key) of the evaluation context shared by every task of an experiment:
+   * sensitive attributes, computation mode, bootstrap settings, halting fractions, test fraction. Workers
+   * fetch it once and cache it by this hash.
+   */
+  contextHash: z.string().min(1).optional(),
+  /** Content hash (transport blob key) of the prepared dataset; workers fetch and cache it by this hash. */
+  datasetHash: z.string().min(1).optional(),
 });
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 

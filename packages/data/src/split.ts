@@ -122,7 +122,13 @@ export function nestedStratifiedSubsamples(
   }
   const n = y.length;
   let n1 = 0;
-  for (let i = 0; i < n; i++) n1 += y[i] as number;
+  for (let i = 0; i < n; i++) {
+    const c = y[i] as number;
+    if (c > 1) {
+      throw dataError(DataErrorCode.BadSplit, `labels must be 0 or 1, got ${c} at row ${i}`, { row: i, label: c });
+    }
+    n1 += c;
+  }
   const byClass = [new Uint32Array(n - n1), new Uint32Array(n1)];
   const fill = [0, 0];
   for (let i = 0; i < n; i++) {

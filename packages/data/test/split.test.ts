@@ -89,5 +89,8 @@ describe('nestedStratifiedSubsamples', () => {
     expect(nestedStratifiedSubsamples(y, [0.5], 11)[0]).toEqual(a);
     expect(nestedStratifiedSubsamples(y, [0.5], 12)[0]).not.toEqual(a);
     expect(thrown(() => nestedStratifiedSubsamples(y, [0], 1)).code).toBe(DataErrorCode.BadSplit);
+    expect(thrown(() => nestedStratifiedSubsamples(Uint8Array.from([0, 2]), [0.5], 1)).code).toBe(
+      DataErrorCode.BadSplit,
+    );
   });
 });

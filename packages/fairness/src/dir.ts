@@ -145,53 +145,73 @@ export class DisparateImpactRemover implements PreProcessor {
     const members: [Uint32Array, Uint32Array] = [new Uint32Array(nRows), new Uint32Array(nRows)];
     const m: [number, number] = [0, 0];
     for (let i = 0; i < nRows; i++) members[prot[i]][m[prot[i]]++] = i;
-    // (nRows) tie-break key per row, redrawn per feature; `order` is the scratch sort buffer.
-    const key = new Float64Array(nRows);
-    const order = new Uint32Array(nRows);
+    // Scratch: per member its training-value bucket (−1 = unseen value), rows ordered by bucket, and bucket
+    // boundaries (counting sort; one-hot columns have 2 buckets, so no comparison sort is needed).
+    let maxU = 0;
+    for (let g = 0; g < 2; g++)
+      for (let j = 0; j < nCols; j++) maxU = Math.max(maxU, st.uOff[g][j + 1] - st.uOff[g][j]);
+    const slot = new Int32Array(nRows);
+    const ord = new Uint32Array(nRows);
+    const bound = new Int32Array(maxU + 1);
     for (let j = 0; j < nCols; j++) {
-      for (let i = 0; i < nRows; i++) key[i] = rng.next();
       for (let g = 0; g < 2; g++) {
         const mg = m[g];
         if (mg === 0) continue;
+        const mem = members[g];
         const ng = st.n[g];
         const vals = st.uVal[g];
         const cum = st.uCum[g];
         const lo0 = st.uOff[g][j];
         const hi0 = st.uOff[g][j + 1];
-        const ord = order.subarray(0, mg);
-        ord.set(members[g].subarray(0, mg));
-        ord.sort((p, q) => data[p * nCols + j] - data[q * nCols + j] || key[p] - key[q]);
-        let t = 0;
-        while (t < mg) {
-          const x = data[ord[t] * nCols + j];
-          let e = t + 1;
-          while (e < mg && data[ord[e] * nCols + j] === x) e++;
-          const c = e - t;
-          // First distinct training value ≥ x.
+        const U = hi0 - lo0;
+        bound.fill(0, 0, U + 1);
+        for (let t = 0; t < mg; t++) {
+          const row = mem[t];
+          const x = data[row * nCols + j];
           const u = lowerBound(vals, lo0, hi0, x);
           if (u < hi0 && vals[u] === x) {
-            const lo = u > lo0 ? cum[u - 1] : 0;
-            const span = cum[u] - lo;
-            for (let s = 0; s < c; s++) {
-              const rank = Math.floor(lo + ((s + 0.5) * span) / c);
-              const target = this.targetAt(st, j, bucketOf(rank, st.nq, ng));
-              const row = ord[t + s];
-              out[row * nCols + j] = (1 - lambda) * x + lambda * target;
-            }
-          } else {
-            let pos: number;
-            if (u === lo0) pos = 0;
-            else if (u === hi0) pos = ng - 1;
-            else {
-              const a = vals[u - 1];
-              const b = vals[u];
-              pos = cum[u - 1] - 1 + (x - a) / (b - a);
-            }
-            const target = this.targetAt(st, j, bucketOf(pos, st.nq, ng));
-            const v = (1 - lambda) * x + lambda * target;
-            for (let s = t; s < e; s++) out[ord[s] * nCols + j] = v;
+            slot[t] = u - lo0;
+            bound[u - lo0 + 1]++;
+            continue;
           }
-          t = e;
+          // Unseen value: fractional rank between its neighbours, clamped to the training range.
+          slot[t] = -1;
+          let pos: number;
+          if (u === lo0) pos = 0;
+          else if (u === hi0) pos = ng - 1;
+          else {
+            const a = vals[u - 1];
+            const b = vals[u];
+            pos = cum[u - 1] - 1 + (x - a) / (b - a);
+          }
+          const target = this.targetAt(st, j, bucketOf(pos, st.nq, ng));
+          out[row * nCols + j] = (1 - lambda) * x + lambda * target;
+        }
+        for (let b = 0; b < U; b++) bound[b + 1] += bound[b];
+        // bound[b] = start of bucket b; filling advances it to the start of b + 1.
+        for (let t = 0; t < mg; t++) if (slot[t] >= 0) ord[bound[slot[t]]++] = mem[t];
+        let sb = 0;
+        for (let b = 0; b < U; b++) {
+          const eb = bound[b];
+          const c = eb - sb;
+          if (c === 0) continue;
+          // Seeded random order within the tie (Fisher–Yates), then ranks spread over the tie's range.
+          for (let q = c - 1; q > 0; q--) {
+            const r = rng.nextInt(q + 1);
+            const tmp = ord[sb + q];
+            ord[sb + q] = ord[sb + r];
+            ord[sb + r] = tmp;
+          }
+          const u = lo0 + b;
+          const x = vals[u];
+          const lo = u > lo0 ? cum[u - 1] : 0;
+          const span = cum[u] - lo;
+          for (let q = 0; q < c; q++) {
+            const rank = Math.floor(lo + ((q + 0.5) * span) / c);
+            const target = this.targetAt(st, j, bucketOf(rank, st.nq, ng));
+            out[ord[sb + q] * nCols + j] = (1 - lambda) * x + lambda * target;
+          }
+          sb = eb;
         }
       }
     }

@@ -186,6 +186,9 @@ export class LfrObjective {
   /** (n, k) softmax probabilities and distances of the current evaluation. */
   private readonly M: Float64Array;
   private readonly D: Float64Array;
+  /** (n, d) reconstruction residuals x̂ − x and (n) unclipped ŷ of the current evaluation. */
+  private readonly resid: Float64Array;
+  private readonly yhat: Float64Array;
   /** Scratch: (d) reconstruction residual factor, (k) per-row upstream gradient. */
   private readonly R: Float64Array;
   private readonly G: Float64Array;
@@ -206,6 +209,8 @@ export class LfrObjective {
     this.k = opts.k;
     this.M = new Float64Array(this.n * this.k);
     this.D = new Float64Array(this.n * this.k);
+    this.resid = new Float64Array(this.n * this.d);
+    this.yhat = new Float64Array(this.n);
     this.R = new Float64Array(this.d);
     this.G = new Float64Array(this.k);
     this.w = new Float64Array(this.k);
@@ -215,7 +220,7 @@ export class LfrObjective {
 
   /** Returns L(p) and writes ∂L/∂p into `grad`. */
   evaluate(p: Float64Array, grad: Float64Array): number {
-    const { n, d, k, M, D, R, G, w, zc, gw } = this;
+    const { n, d, k, M, D, R, G, w, zc, gw, resid, yhat } = this;
     const { Ax, Ay, Az } = this.opts;
     const data = this.X.data;
     const y = this.y;
@@ -242,10 +247,12 @@ export class LfrObjective {
         let xh = 0;
         for (let c = 0; c < k; c++) xh += M[o + c] * V[c * d + j];
         const r = xh - data[i * d + j];
+        resid[i * d + j] = r;
         Lx += r * r * scaleX;
       }
       let yh = 0;
       for (let c = 0; c < k; c++) yh += M[o + c] * w[c];
+      yhat[i] = yh;
       yh = yh < EPS ? EPS : yh > 1 - EPS ? 1 - EPS : yh;
       Ly -= (y[i] === 1 ? Math.log(yh) : Math.log(1 - yh)) / n;
     }
@@ -262,13 +269,8 @@ export class LfrObjective {
       const gi = prot[i] === 0 ? n0 : n1;
       const rScale = (2 * Ax) / (gi * d);
       // R_j = A_x·∂L_x/∂x̂_ij
-      for (let j = 0; j < d; j++) {
-        let xh = 0;
-        for (let c = 0; c < k; c++) xh += M[o + c] * V[c * d + j];
-        R[j] = rScale * (xh - data[i * d + j]);
-      }
-      let yhRaw = 0;
-      for (let c = 0; c < k; c++) yhRaw += M[o + c] * w[c];
+      for (let j = 0; j < d; j++) R[j] = rScale * resid[i * d + j];
+      const yhRaw = yhat[i];
       // Zero gradient where the clip is active (the clipped value does not depend on the parameters).
       const gy =
         yhRaw <= EPS || yhRaw >= 1 - EPS ? 0 : (Ay * (y[i] === 1 ? -1 / yhRaw : 1 / (1 - yhRaw))) / n;

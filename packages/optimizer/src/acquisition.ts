@@ -48,51 +48,39 @@ export function probabilityOfFeasibility(mu: number, sigma: number): number {
 export class Ehvi {
   readonly m: number;
   readonly boxes: BoxDecomposition;
-  /** Per objective d < m−1: E over each grid cell. */
-  private readonly cellE: Float64Array[];
+  /** Per objective d < m−1: Φ and φ of the standardised grid coordinates (0 at −∞). */
+  private readonly cdf: Float64Array[];
+  private readonly pdf: Float64Array[];
   /** E over [−∞, h] for each distinct height h of the last objective. */
   private readonly heightE: Float64Array;
-  private readonly cdf: Float64Array;
-  private readonly pdf: Float64Array;
 
   /** `front` (n, m) row-major: the current non-dominated (observed) objective vectors. */
   constructor(front: Float64Array, n: number, m: number, ref: ArrayLike<number>) {
     this.m = m;
     this.boxes = nonDominatedBoxes(front, n, m, ref);
-    this.cellE = this.boxes.coords.map((c) => new Float64Array(c.length - 1));
+    this.cdf = this.boxes.coords.map((c) => new Float64Array(c.length));
+    this.pdf = this.boxes.coords.map((c) => new Float64Array(c.length));
     this.heightE = new Float64Array(this.boxes.heights.length);
-    let maxCoords = 0;
-    for (const c of this.boxes.coords) maxCoords = Math.max(maxCoords, c.length);
-    this.cdf = new Float64Array(maxCoords);
-    this.pdf = new Float64Array(maxCoords);
   }
 
   /** EHVI for means mu (m) and standard deviations sigma (m), read from `offset`. */
   value(mu: Float64Array, sigma: Float64Array, offset = 0): number {
     const m = this.m;
     const dm = m - 1;
-    const { coords, cell, heights, heightIndex, nBoxes } = this.boxes;
+    const { coords, lo, hi, heights, heightIndex, nBoxes } = this.boxes;
     for (let d = 0; d < dm; d++) {
       const c = coords[d];
       const mu0 = mu[offset + d];
       const s = Math.max(sigma[offset + d], MIN_SIGMA_REL * (1 + Math.abs(mu0)));
-      const K = c.length;
+      const cdf = this.cdf[d];
+      const pdf = this.pdf[d];
       // c[0] = −∞: Φ = φ = 0 there.
-      this.cdf[0] = 0;
-      this.pdf[0] = 0;
-      for (let k = 1; k < K; k++) {
+      cdf[0] = 0;
+      pdf[0] = 0;
+      for (let k = 1; k < c.length; k++) {
         const z = (c[k] - mu0) / s;
-        this.cdf[k] = normCdf(z);
-        this.pdf[k] = normPdf(z);
-      }
-      const e = this.cellE[d];
-      for (let i = 0; i < K - 1; i++) {
-        const l = c[i];
-        const u = c[i + 1];
-        // (u − l)·Φ(z_l) + σ(φ(z_u) − φ(z_l)) + (u − μ)(Φ(z_u) − Φ(z_l)); the first term vanishes at l = −∞.
-        let v = s * (this.pdf[i + 1] - this.pdf[i]) + (u - mu0) * (this.cdf[i + 1] - this.cdf[i]);
-        if (i > 0) v += (u - l) * this.cdf[i];
-        e[i] = v > 0 ? v : 0;
+        cdf[k] = normCdf(z);
+        pdf[k] = normPdf(z);
       }
     }
     {
@@ -109,7 +97,20 @@ export class Ehvi {
     for (let b = 0; b < nBoxes; b++) {
       let p = this.heightE[heightIndex[b]];
       const o = b * dm;
-      for (let d = 0; d < dm && p !== 0; d++) p *= this.cellE[d][cell[o + d]];
+      for (let d = 0; d < dm && p !== 0; d++) {
+        const i = lo[o + d];
+        const j = hi[o + d];
+        const c = coords[d];
+        const cdf = this.cdf[d];
+        const pdf = this.pdf[d];
+        const mu0 = mu[offset + d];
+        const s = Math.max(sigma[offset + d], MIN_SIGMA_REL * (1 + Math.abs(mu0)));
+        const u = c[j];
+        // (u − l)·Φ(z_l) + σ(φ(z_u) − φ(z_l)) + (u − μ)(Φ(z_u) − Φ(z_l)); the first term vanishes at l = −∞.
+        let e = s * (pdf[j] - pdf[i]) + (u - mu0) * (cdf[j] - cdf[i]);
+        if (i > 0) e += (u - c[i]) * cdf[i];
+        p *= e > 0 ? e : 0;
+      }
       total += p;
     }
     return total;

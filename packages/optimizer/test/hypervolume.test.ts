@@ -157,7 +157,7 @@ describe('Pareto utilities', () => {
   });
   it('box decomposition covers exactly the non-dominated region below the reference point', () => {
     const rng = new Rng(2);
-    for (const m of [2, 3]) {
+    for (const m of [2, 3, 4]) {
       for (let t = 0; t < 5; t++) {
         const front = randomFront(rng, 8, m);
         const ref = new Array<number>(m).fill(1.1);
@@ -168,8 +168,9 @@ describe('Pareto utilities', () => {
         for (let b = 0; b < boxes.nBoxes; b++) {
           let v = boxes.heights[boxes.heightIndex[b]] - L;
           for (let d = 0; d < m - 1; d++) {
-            const i = boxes.cell[b * (m - 1) + d];
-            v *= boxes.coords[d][i + 1] - Math.max(boxes.coords[d][i], L);
+            const lo = boxes.coords[d][boxes.lo[b * (m - 1) + d]];
+            const hi = boxes.coords[d][boxes.hi[b * (m - 1) + d]];
+            v *= hi - Math.max(lo, L);
           }
           total += v;
         }

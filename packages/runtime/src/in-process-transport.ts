@@ -273,6 +273,7 @@ interface QueueConsumer {
   inFlight: number;
   stopped: boolean;
   idle: (() => void) | null;
+  stopping: Promise<void> | null;
 }
 
 /**
@@ -303,11 +304,12 @@ class MemoryQueue {
   publish(id: string, bytes: Uint8Array, meta: number): boolean {
     if (this.opts.duplicateWindowMs > 0) {
       const now = performance.now();
-      const first = this.#seen.get(id);
-      if (first !== undefined && now - first < this.opts.duplicateWindowMs) return false;
-      if (this.#seen.size > 1024) {
-        for (const [k, t] of this.#seen) if (now - t >= this.opts.duplicateWindowMs) this.#seen.delete(k);
+      // The map is in insertion order, which is time order: expire from the front, stop at the first live id.
+      for (const [k, t] of this.#seen) {
+        if (now - t < this.opts.duplicateWindowMs) break;
+        this.#seen.delete(k);
       }
+      if (this.#seen.has(id)) return false;
       this.#seen.set(id, now);
     }
     const entry: Entry = {
@@ -327,7 +329,7 @@ class MemoryQueue {
   }
 
   consume(concurrency: number, run: (lease: Lease) => Promise<void>): Consumption {
-    const c: QueueConsumer = { concurrency, run, inFlight: 0, stopped: false, idle: null };
+    const c: QueueConsumer = { concurrency, run, inFlight: 0, stopped: false, idle: null, stopping: null };
     this.#consumers.push(c);
     queueMicrotask(() => this.#pump());
     return { stop: () => this.#stopConsumer(c) };
@@ -342,13 +344,17 @@ class MemoryQueue {
   }
 
   #stopConsumer(c: QueueConsumer): Promise<void> {
+    if (c.stopping !== null) return c.stopping;
     c.stopped = true;
     const i = this.#consumers.indexOf(c);
     if (i >= 0) this.#consumers.splice(i, 1);
-    if (c.inFlight === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      c.idle = resolve;
-    });
+    c.stopping =
+      c.inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            c.idle = resolve;
+          });
+    return c.stopping;
   }
 
   #pump(): void {

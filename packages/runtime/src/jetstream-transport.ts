@@ -736,11 +736,18 @@ export class JetStreamTransport implements Transport {
     this.#closed = true;
     for (const sub of this.#subs) sub.unsubscribe();
     this.#subs.clear();
-    try {
-      await this.#nc.drain();
-    } catch {
-      await this.#nc.close().catch(() => undefined);
-    }
+    // Drain flushes pending acks and publishes; while disconnected it could wait for a reconnect forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 5_000)));
+    const drained = await Promise.race([
+      this.#nc.drain().then(
+        () => 'ok' as const,
+        () => 'failed' as const,
+      ),
+      gaveUp,
+    ]);
+    clearTimeout(timer);
+    if (drained !== 'ok') await this.#nc.close().catch(() => undefined);
     this.#hub.emit({ type: 'closed' });
     this.#hub.close();
   }

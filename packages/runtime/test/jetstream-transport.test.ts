@@ -48,7 +48,6 @@ describe('JetStreamTransport', () => {
       expect(c.config.max_ack_pending).toBe(12);
       const obs = await jsm.streams.info(t.names.observationsStream);
       expect(obs.config.retention).toBe('limits');
-      await nc.close();
       // Connecting again with a changed setting updates the consumer in place.
       const t2 = await JetStreamTransport.connect({
         prefix: 'settings_check',
@@ -59,6 +58,9 @@ describe('JetStreamTransport', () => {
         duplicateWindowMs: 90_000,
       });
       await t2.close();
+      const c2 = await jsm.consumers.info(t.names.tasksStream, t.names.tasksConsumer);
+      expect(c2.config.max_ack_pending).toBe(20);
+      await nc.close();
     } finally {
       await t.destroy();
       await t.close();
