@@ -136,8 +136,8 @@ describe('virnyflow validate', () => {
     ['an empty file', () => customConfig(''), 'VF_DATA_EMPTY_FILE'],
     [
       'a sensitive attribute that is not a column',
-      () => customConfig(rows(), { dct: "{ gender: 'f' }" }),
-      'VF_METRICS_UNKNOWN_ATTRIBUTE',
+      () => customConfig(rows(), { dct: "{ sex: 'f', gender: 'f' }" }),
+      'VF_DATA_MISSING_COLUMN',
     ],
     [
       'missing values with no imputer for a model that cannot take them',

@@ -340,6 +340,21 @@ describe('ActorSystem', () => {
     expect(events.find((e) => e.type === 'failure')).toMatchObject({ directive: 'stop' });
   });
 
+  it('a drain during the restart back-off starts the new instance at once and drains the mailbox', async () => {
+    const sys = makeSystem();
+    const log: string[] = [];
+    const ref = sys.spawn('c', counter(log), {
+      supervision: { type: 'restart', initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    await expect(ref.ask({ type: 'boom' })).rejects.toThrow('boom');
+    expect(ref.state).toBe('starting'); // waiting a minute before restarting
+    const queued = ref.ask({ type: 'add', n: 3 });
+    await ref.stop({ mode: 'drain' });
+    expect(await queued).toBe(3);
+    expect(ref.state).toBe('stopped');
+    expect(log).toEqual(['preStart#0', 'postStop#0', 'preStart#1', 'postStop#1']);
+  });
+
   it('stopping a parent stops its children first', async () => {
     const sys = makeSystem();
     const log: string[] = [];
