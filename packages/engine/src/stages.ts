@@ -5,7 +5,7 @@
  * evaluation (`pipeline.ts`) and the export of a refitted pipeline (`artifact.ts`).
  */
 import type { Configuration, SensitiveAttribute } from '@virnyflow/core';
-import { NO_FAIRNESS_INTERVENTION, STAGE_PREFIX, Stage, splitSuggestion } from '@virnyflow/core';
+import { NO_FAIRNESS_INTERVENTION, Stage, splitSuggestion } from '@virnyflow/core';
 import type { ComponentRegistry } from '@virnyflow/core';
 import type { Imputer, ImputerFactory, Table } from '@virnyflow/data';
 import { FeaturePipeline, imputeNulls } from '@virnyflow/data';
@@ -72,9 +72,6 @@ export function pipelineComponents(
     createModel,
   };
 }
-
-/** Prefix of every stage, for messages. */
-export const PREFIXES = STAGE_PREFIX;
 
 /**
  * The binary protected column of SPEC §2.4: 0 for rows that are disadvantaged on every listed attribute

@@ -17,7 +17,7 @@
 import type { Rng } from '@virnyflow/core';
 import type { BoxDecomposition } from './hypervolume';
 import { nonDominatedBoxes } from './hypervolume';
-import { normCdf, normPdf } from './normal';
+import { normCdf, normPdf, normPdfCdf } from './normal';
 
 /**
  * σ below this (relative to 1 + |μ|) is treated as this, so z stays finite; the acquisition then tends
@@ -53,6 +53,8 @@ export class Ehvi {
   private readonly pdf: Float64Array[];
   /** E over [−∞, h] for each distinct height h of the last objective. */
   private readonly heightE: Float64Array;
+  private readonly hPdf: Float64Array;
+  private readonly hCdf: Float64Array;
 
   /** `front` (n, m) row-major: the current non-dominated (observed) objective vectors. */
   constructor(front: Float64Array, n: number, m: number, ref: ArrayLike<number>) {
@@ -61,6 +63,8 @@ export class Ehvi {
     this.cdf = this.boxes.coords.map((c) => new Float64Array(c.length));
     this.pdf = this.boxes.coords.map((c) => new Float64Array(c.length));
     this.heightE = new Float64Array(this.boxes.heights.length);
+    this.hPdf = new Float64Array(this.boxes.heights.length);
+    this.hCdf = new Float64Array(this.boxes.heights.length);
   }
 
   /** EHVI for means mu (m) and standard deviations sigma (m), read from `offset`. */
@@ -77,19 +81,17 @@ export class Ehvi {
       // c[0] = −∞: Φ = φ = 0 there.
       cdf[0] = 0;
       pdf[0] = 0;
-      for (let k = 1; k < c.length; k++) {
-        const z = (c[k] - mu0) / s;
-        cdf[k] = normCdf(z);
-        pdf[k] = normPdf(z);
-      }
+      for (let k = 1; k < c.length; k++) normPdfCdf((c[k] - mu0) / s, pdf, cdf, k);
     }
     {
       const mu0 = mu[offset + dm];
       const s = Math.max(sigma[offset + dm], MIN_SIGMA_REL * (1 + Math.abs(mu0)));
+      const hp = this.hPdf;
+      const hc = this.hCdf;
       for (let k = 0; k < heights.length; k++) {
         const h = heights[k];
-        const z = (h - mu0) / s;
-        const v = s * normPdf(z) + (h - mu0) * normCdf(z);
+        normPdfCdf((h - mu0) / s, hp, hc, k);
+        const v = s * hp[k] + (h - mu0) * hc[k];
         this.heightE[k] = v > 0 ? v : 0;
       }
     }

@@ -244,7 +244,12 @@ class ActorCell<M, R> {
 
   ask(message: M, options: AskOptions): Promise<R> {
     if (!this.accepting) return Promise.reject(this.#stoppedError());
-    const timeoutMs = checkNumber('ask.timeoutMs', options.timeoutMs ?? this.sys.defaultAskTimeoutMs, 0);
+    let timeoutMs: number;
+    try {
+      timeoutMs = checkNumber('ask.timeoutMs', options.timeoutMs ?? this.sys.defaultAskTimeoutMs, 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<R>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -407,7 +412,13 @@ class ActorCell<M, R> {
       const failure = toFailure(error);
       this.#emit({ type: 'escalated', actor: this.path, to: this.parent?.path ?? null, failure, error });
       if (this.parent !== null) this.parent.childFailed(error);
-      else this.sys.onEscalation?.({ actor: this.path, failure, error });
+      else {
+        try {
+          this.sys.onEscalation?.({ actor: this.path, failure, error });
+        } catch {
+          // A throwing callback must not break the actor's bookkeeping; the event above already reported it.
+        }
+      }
       return;
     }
     this.#emitFailure(error, SupervisionDirective.Restart);

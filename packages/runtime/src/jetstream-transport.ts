@@ -19,9 +19,13 @@
  * | control           | core NATS `vf.<P>.control.<type>`      | at-most-once broadcast                              |
  * | blobs (datasets)  | object store `<P>_BLOBS`               | chunked, keyed by sha256 hex of the content         |
  *
- * Durability: acknowledged publishes are on the server's disk (file storage) and survive a server crash
- * (kill -9) — the test suite checks this. Surviving a power loss or OS crash additionally needs the server's
- * `jetstream { sync_interval }` lowered (or `always` on 2.10+); see the deploy docs.
+ * Durability: acknowledged publishes are in the server's files (file storage) and survive a server crash
+ * (kill -9) — the test suite checks this. Surviving a power loss or OS crash also needs the data fsync'ed:
+ * nats-server 2.10+ has `jetstream { sync_interval: <short> | always }` for that (the default syncs every
+ * 2 minutes); see the deploy docs. After a server crash, acks that were in flight may be lost, so a few
+ * finished tasks are delivered once more (at-least-once; recording is idempotent by task id). nats-server
+ * 2.9 may also leave the bodies of tasks acked just before the crash in the tasks stream although the
+ * consumer counts them as acked: they are never delivered again and go with `destroy()`.
  */
 import { hashString, toFailure } from '@virnyflow/core';
 import type {
