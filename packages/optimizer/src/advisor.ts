@@ -606,6 +606,7 @@ export class Advisor implements Optimizer {
     }
 
     let acquisition: (points: Float64Array, m: number, out: Float64Array) => void;
+    const scratch = new Scratch();
     const base = o.acquisition.replace(/c$/, '');
     if (base === 'parego' || base === 'ei') {
       let y: Float64Array;
@@ -627,14 +628,13 @@ export class Advisor implements Optimizer {
       for (let i = 0; i < data.n; i++) if (data.feasible[i] === 1 && y[i] < best) best = y[i];
       const anyFeasible = Number.isFinite(best);
       acquisition = (pts, m, out) => {
-        const mean = new Float64Array(m);
-        const vari = new Float64Array(m);
+        const { mean, vari } = scratch.get(m, 1);
         model.predict(pts, m, mean, vari);
         for (let i = 0; i < m; i++) {
           // With no feasible trial yet, there is no incumbent: search for feasibility alone.
           out[i] = anyFeasible ? expectedImprovement(mean[i], Math.sqrt(vari[i]), best) : 1;
         }
-        this.multiplyPoF(conModels, pts, m, out);
+        this.multiplyPoF(conModels, pts, m, out, scratch);
       };
     } else {
       // EHVI.
@@ -660,10 +660,7 @@ export class Advisor implements Optimizer {
       frontIdx.forEach((i, r) => front.set(pts.subarray(i * M, i * M + M), r * M));
       const ehvi = new Ehvi(front, frontIdx.length, M, ref);
       acquisition = (pts2, m, out) => {
-        const mu = new Float64Array(m * M);
-        const sd = new Float64Array(m * M);
-        const mean = new Float64Array(m);
-        const vari = new Float64Array(m);
+        const { mean, vari, mu, sd } = scratch.get(m, M);
         for (let j = 0; j < M; j++) {
           models[j].predict(pts2, m, mean, vari);
           for (let i = 0; i < m; i++) {
@@ -672,7 +669,7 @@ export class Advisor implements Optimizer {
           }
         }
         for (let i = 0; i < m; i++) out[i] = ehvi.value(mu, sd, i * M);
-        this.multiplyPoF(conModels, pts2, m, out);
+        this.multiplyPoF(conModels, pts2, m, out, scratch);
       };
     }
 
@@ -689,10 +686,9 @@ export class Advisor implements Optimizer {
     return null;
   }
 
-  private multiplyPoF(models: Model[], pts: Float64Array, m: number, out: Float64Array): void {
+  private multiplyPoF(models: Model[], pts: Float64Array, m: number, out: Float64Array, scratch: Scratch): void {
     if (models.length === 0) return;
-    const mean = new Float64Array(m);
-    const vari = new Float64Array(m);
+    const { mean, vari } = scratch.get(m, 1);
     for (const model of models) {
       model.predict(pts, m, mean, vari);
       for (let i = 0; i < m; i++) out[i] *= probabilityOfFeasibility(mean[i], Math.sqrt(vari[i]));
@@ -726,6 +722,24 @@ export class Advisor implements Optimizer {
     }
     this.lastRefPoint = { value: Array.from(ref), inferred: true };
     return ref;
+  }
+}
+
+/** Prediction buffers reused by every acquisition call of one suggestion (grown on demand). */
+class Scratch {
+  private bufs = { mean: new Float64Array(0), vari: new Float64Array(0), mu: new Float64Array(0), sd: new Float64Array(0) };
+  get(m: number, width: number): { mean: Float64Array; vari: Float64Array; mu: Float64Array; sd: Float64Array } {
+    const b = this.bufs;
+    if (b.mean.length < m || b.mu.length < m * width) {
+      const cap = Math.max(m, 2 * b.mean.length);
+      this.bufs = {
+        mean: new Float64Array(cap),
+        vari: new Float64Array(cap),
+        mu: new Float64Array(cap * width),
+        sd: new Float64Array(cap * width),
+      };
+    }
+    return this.bufs;
   }
 }
 
