@@ -16,9 +16,9 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../packages/core/src/index';
-import { loadDataset, readCsv } from '../packages/data/src/index';
-import type { DatasetSpec } from '../packages/data/src/index';
+import { Rng } from '@virnyflow/core';
+import { getDatasetSpec, loadDataset, readCsv } from '@virnyflow/data';
+import type { DatasetSpec } from '@virnyflow/data';
 
 /** csv-parse as the data package resolves it (the root has no dependency on it). */
 const { parse } = createRequire(new URL('../packages/data/package.json', import.meta.url))('csv-parse') as {
@@ -170,7 +170,6 @@ async function child(method: Method, target: Target, reps: number): Promise<void
         return (await readCsv(target.file)).nRows;
       case 'loadDataset': {
         if (target.specPath) {
-          const { getDatasetSpec } = await import('../packages/data/src/index');
           const spec: DatasetSpec = { ...getDatasetSpec(target.dataset), path: target.specPath };
           return (await loadDataset(spec)).features.nRows;
         }

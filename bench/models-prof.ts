@@ -18,7 +18,7 @@ const makers: Record<string, () => { fit: (X: DenseMatrix, y: Uint8Array, o: { s
   xgb: () => new XGBClassifier({ n_estimators: 100, max_depth: 6, learning_rate: 0.1 }),
   lgbm: () => new LGBMClassifier({ n_estimators: 100, num_leaves: 31, learning_rate: 0.1 }),
   lr: () => new LogisticRegression({ C: 1 }),
-  mlp: () => new MLPClassifier({ max_iter: 3 }),
+  mlp: () => new MLPClassifier({ max_iter: 3, n_iter_no_change: 100 }),
 };
 const reps = Number(process.argv[4] ?? 3);
 const best = new Map<string, number>();
@@ -47,3 +47,8 @@ for (let rep = 0; rep < reps; rep++) {
   }
 }
 console.log([...best].map(([k, v]) => `${k} ${v.toFixed(1)}ms`).join('  '));
+if (which.includes('lr')) {
+  const m = new LogisticRegression({ C: 1 });
+  m.fit(fresh(), split.yTrain, { seed: 1 });
+  console.log(m.fitInfo);
+}

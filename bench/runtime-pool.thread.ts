@@ -1,5 +1,5 @@
 // Thread entry of bench/runtime.bench.ts (loaded through runtime-pool.thread.mjs).
-import { defineThreadTask } from '../packages/runtime/src/index';
+import { defineThreadTask } from '@virnyflow/runtime';
 
 export default defineThreadTask((data: Float64Array) => {
   let s = 0;

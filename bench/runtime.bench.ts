@@ -12,15 +12,14 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-// bench/ is not a workspace package: it reaches the runtime through its source entry (the public index).
-import type { Transport } from '../packages/runtime/src/index';
+import type { Transport } from '@virnyflow/runtime';
 import {
   ActorSystem,
   InProcessTransport,
   JetStreamTransport,
   NatsServer,
   ThreadPool,
-} from '../packages/runtime/src/index';
+} from '@virnyflow/runtime';
 
 const TASKS = Number(process.argv[2] ?? 2000);
 

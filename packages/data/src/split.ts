@@ -125,7 +125,10 @@ export function nestedStratifiedSubsamples(
   for (let i = 0; i < n; i++) {
     const c = y[i] as number;
     if (c > 1) {
-      throw dataError(DataErrorCode.BadSplit, `labels must be 0 or 1, got ${c} at row ${i}`, { row: i, label: c });
+      throw dataError(DataErrorCode.BadSplit, `labels must be 0 or 1, got ${c} at row ${i}`, {
+        row: i,
+        label: c,
+      });
     }
     n1 += c;
   }

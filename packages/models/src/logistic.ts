@@ -40,6 +40,12 @@ const ARMIJO = 1e-4;
  * error while the gradient can still shrink, so a step that does not raise f beyond rounding is accepted.
  */
 const ROUNDOFF = 8 * 2.220446049250313e-16;
+/** Subsampled Newton Hessians (see `newton`): at most 1 row in 8, at least 20·m rows, until the decrement < 1e-3. */
+const SUBSAMPLE_MAX_STRIDE = 8;
+/** Rows per block of the Hessian accumulation (each H entry is loaded and stored once per block). */
+const BLOCK = 8;
+const SUBSAMPLE_MIN_ROWS_PER_DIM = 20;
+const SUBSAMPLE_UNTIL = 1e-3;
 /** Relative ridge added when the Newton Hessian is not numerically positive definite. */
 const JITTER = 1e-10;
 /** |intercept| of the constant model fitted to single-class data: σ(±LOGIT_CAP) = 1 − 1e-15 or 1e-15. */
@@ -94,10 +100,10 @@ export interface LogisticFitInfo {
 class LogisticObjective {
   readonly m: number;
   readonly d: number;
-  /** (nRows) z = Xβ + b of the last `value` call, per row of X (active rows only). */
-  readonly z: Float64Array;
-  private readonly invS: number;
-  private readonly lambda: number;
+  /** (nRows) σ(x·β + b) at the θ of the last `value` call, per row of X (active rows only). */
+  readonly prob: Float64Array;
+  readonly invS: number;
+  readonly lambda: number;
 
   constructor(
     readonly X: DenseMatrix,
@@ -108,15 +114,15 @@ class LogisticObjective {
   ) {
     this.d = X.nCols;
     this.m = this.d + 1;
-    this.z = new Float64Array(X.nRows);
+    this.prob = new Float64Array(X.nRows);
     this.invS = 1 / s.totalWeight;
     // ‖β‖²/(2C) divided by Σs.
     this.lambda = C === Infinity ? 0 : 1 / (C * s.totalWeight);
   }
 
-  /** f / Σs at θ; also fills `z`. With `grad`, writes ∇(f / Σs) there in the same pass. */
+  /** f / Σs at θ; also fills `prob`. With `grad`, writes ∇(f / Σs) there in the same pass. */
   value(theta: Float64Array, grad: Float64Array | null): number {
-    const { d, z, y } = this;
+    const { d, prob, y } = this;
     const { data } = this.X;
     const { active, weight } = this.s;
     const b = this.fitIntercept ? theta[d] : 0;
@@ -128,15 +134,18 @@ class LogisticObjective {
       const row = r * d;
       let zi = b;
       for (let j = 0; j < d; j++) zi += data[row + j] * theta[j];
-      z[r] = zi;
       const w = weight[r];
-      // log(1 + e^z) − y z, computed without overflow.
-      const sp = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
-      loss += w * (sp - y[r] * zi);
+      // One exponential serves both: with e = exp(−|z|), log(1 + e^z) = max(z, 0) + log1p(e) (no
+      // overflow) and σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e) otherwise.
+      const e = Math.exp(-Math.abs(zi));
+      const pos = zi >= 0;
+      const p = (pos ? 1 : e) / (1 + e);
+      prob[r] = p;
+      loss += w * ((pos ? zi : 0) + Math.log1p(e) - y[r] * zi);
       if (grad) {
-        const e = w * (sigmoid(zi) - y[r]);
-        for (let j = 0; j < d; j++) grad[j] += e * data[row + j];
-        gb += e;
+        const res = w * (p - y[r]);
+        for (let j = 0; j < d; j++) grad[j] += res * data[row + j];
+        gb += res;
       }
     }
     const { invS, lambda } = this;
@@ -150,69 +159,77 @@ class LogisticObjective {
   }
 
   /**
-   * ∇ and Hessian of f / Σs at the θ of the last `value` call (uses `z`). H is (m, m) row-major, full.
-   * Rows are taken four at a time so each Hessian entry is loaded and stored once per four rows.
+   * Hessian of f / Σs at the θ of the last `value` call (uses `prob`), into H (m, m) row-major, full.
+   * With `stride` > 1 only every stride-th active row enters, rescaled by total / sampled weight (a
+   * subsampled Hessian, Roosta-Khorasani & Mahoney 2019): cheap Newton directions far from the optimum.
+   * Rows are taken BLOCK at a time so each Hessian entry is loaded and stored once per block;
+   * `xs` (BLOCK, m) holds √D_i·[x_i, 1] of the current block.
    */
-  gradHess(theta: Float64Array, grad: Float64Array, H: Float64Array, xs: Float64Array): void {
-    const { d, m, z, y } = this;
+  hessian(H: Float64Array, xs: Float64Array, stride: number): void {
+    const { d, m, prob } = this;
     const { data } = this.X;
     const { active, weight } = this.s;
-    grad.fill(0);
     H.fill(0);
-    // xs: (4, m) scratch holding √D_i·[x_i, 1] for the current block of rows; gs: e_i per row.
     const n = active.length;
-    let a = 0;
-    for (; a < n; a += 4) {
-      const nb = Math.min(4, n - a);
-      for (let t = 0; t < 4; t++) {
+    let wSub = 0;
+    for (let a = 0; a < n; a += BLOCK * stride) {
+      for (let t = 0; t < BLOCK; t++) {
         const o = t * m;
-        if (t >= nb) {
+        const at = a + t * stride;
+        if (at >= n) {
           xs.fill(0, o, o + m);
           continue;
         }
-        const r = active[a + t];
+        const r = active[at];
         const row = r * d;
         const w = weight[r];
-        const p = sigmoid(z[r]);
-        const e = w * (p - y[r]);
+        wSub += w;
+        const p = prob[r];
         const sq = Math.sqrt(w * p * (1 - p));
-        for (let j = 0; j < d; j++) {
-          const x = data[row + j];
-          grad[j] += e * x;
-          xs[o + j] = sq * x;
-        }
-        grad[d] += e;
+        for (let j = 0; j < d; j++) xs[o + j] = sq * data[row + j];
         xs[o + d] = sq;
       }
       const m2 = 2 * m;
       const m3 = 3 * m;
+      const m4 = 4 * m;
+      const m5 = 5 * m;
+      const m6 = 6 * m;
+      const m7 = 7 * m;
       for (let j = 0; j < m; j++) {
         const a0 = xs[j];
         const a1 = xs[m + j];
         const a2 = xs[m2 + j];
         const a3 = xs[m3 + j];
+        const a4 = xs[m4 + j];
+        const a5 = xs[m5 + j];
+        const a6 = xs[m6 + j];
+        const a7 = xs[m7 + j];
         const hj = j * m;
         for (let k = j; k < m; k++) {
-          H[hj + k] += a0 * xs[k] + a1 * xs[m + k] + a2 * xs[m2 + k] + a3 * xs[m3 + k];
+          H[hj + k] +=
+            a0 * xs[k] +
+            a1 * xs[m + k] +
+            a2 * xs[m2 + k] +
+            a3 * xs[m3 + k] +
+            a4 * xs[m4 + k] +
+            a5 * xs[m5 + k] +
+            a6 * xs[m6 + k] +
+            a7 * xs[m7 + k];
         }
       }
     }
-    const { invS, lambda } = this;
+    const scale = stride > 1 ? 1 / wSub : this.invS;
+    const lambda = this.lambda;
     for (let j = 0; j < m; j++) {
       for (let k = j; k < m; k++) {
-        const v = H[j * m + k] * invS;
+        const v = H[j * m + k] * scale;
         H[j * m + k] = v;
         H[k * m + j] = v;
       }
     }
-    for (let j = 0; j < d; j++) {
-      grad[j] = grad[j] * invS + lambda * theta[j];
-      H[j * m + j] += lambda;
-    }
-    if (this.fitIntercept) grad[d] *= invS;
-    else {
-      // Pin b = 0: zero its gradient and decouple it in H.
-      grad[d] = 0;
+    for (let j = 0; j < d; j++) H[j * m + j] += lambda;
+    if (!this.fitIntercept) {
+      // Pin b = 0: decouple it in H (its gradient is 0).
       for (let j = 0; j < m; j++) {
         H[j * m + d] = 0;
         H[d * m + j] = 0;
@@ -236,8 +253,8 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /**
  * Armijo backtracking along `dir` from θ (value f0, directional derivative slope < 0). On success θ and
- * the objective's `z` hold the new point and its value is returned; on failure θ is restored and NaN
- * returned.
+ * the objective's `prob` hold the new point and its value is returned; on failure θ is unchanged (`prob`
+ * is then stale) and NaN is returned.
  */
 function backtrack(
   obj: LogisticObjective,
@@ -262,21 +279,30 @@ function backtrack(
   return NaN;
 }
 
+/**
+ * Damped Newton: Cholesky solve of H·dir = −∇, Armijo backtracking. While the Newton decrement −∇·dir
+ * (≈ 2 × suboptimality) is above SUBSAMPLE_UNTIL, the Hessian comes from a deterministic 1-in-stride row
+ * sample (at least SUBSAMPLE_MIN_ROWS_PER_DIM·m rows); the final, quadratically convergent iterations use
+ * the exact Hessian. The gradient is always exact, so the optimum is the exact one.
+ */
 function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, tol: number): LogisticFitInfo {
   const m = obj.m;
   const grad = new Float64Array(m);
+  const gradNew = new Float64Array(m);
   const H = new Float64Array(m * m);
   const L = new Float64Array(m * m);
   const dir = new Float64Array(m);
   const trial = new Float64Array(m);
-  const xs = new Float64Array(4 * m);
-  let f = obj.value(theta, null);
+  const xs = new Float64Array(BLOCK * m);
+  const n = obj.s.active.length;
+  const stride = Math.max(1, Math.min(SUBSAMPLE_MAX_STRIDE, Math.floor(n / (SUBSAMPLE_MIN_ROWS_PER_DIM * m))));
+  let useSub = stride > 1;
+  let f = obj.value(theta, grad);
   let it = 0;
-  let gnorm = Infinity;
   for (; it < maxIter; it++) {
-    obj.gradHess(theta, grad, H, xs);
-    gnorm = maxAbs(grad);
+    const gnorm = maxAbs(grad);
     if (gnorm <= tol) return { algorithm: 'newton', iterations: it, converged: true, gradNorm: gnorm };
+    obj.hessian(H, xs, useSub ? stride : 1);
     let trace = 0;
     for (let j = 0; j < m; j++) trace += H[j * m + j];
     let ridge = 0;
@@ -289,15 +315,28 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
     for (let j = 0; j < m; j++) dir[j] = -grad[j];
     choleskySolve(L, m, dir);
     const slope = dot(grad, dir);
-    if (!(slope < 0)) break;
-    const fNew = backtrack(obj, theta, trial, dir, f, slope, null);
-    if (Number.isNaN(fNew)) break;
+    if (!(slope < 0)) {
+      if (useSub) {
+        useSub = false;
+        continue;
+      }
+      break;
+    }
+    if (useSub && -slope < SUBSAMPLE_UNTIL) useSub = false;
+    const fNew = backtrack(obj, theta, trial, dir, f, slope, gradNew);
+    if (Number.isNaN(fNew)) {
+      if (useSub) {
+        // Retry with the exact Hessian; the failed trials left `prob` at another point.
+        useSub = false;
+        f = obj.value(theta, grad);
+        continue;
+      }
+      break;
+    }
     f = fNew;
+    grad.set(gradNew);
   }
-  // The objective's z must describe θ (a failed line search leaves it at the last trial).
-  obj.value(theta, null);
-  obj.gradHess(theta, grad, H, xs);
-  gnorm = maxAbs(grad);
+  const gnorm = maxAbs(grad);
   return { algorithm: 'newton', iterations: it, converged: gnorm <= tol, gradNorm: gnorm };
 }
 

@@ -12,5 +12,5 @@ const adv = new Advisor({ space, numObjectives: m, seed: 1, surrogate, refPoint:
 const rng = new Rng(3);
 for (let i = 0; i < n; i++) { const c = sampleConfiguration(space, rng); adv.observe({ config: c, objectives: obj(c) }); }
 const ts: number[] = [];
-for (let t = 0; t < 10; t++) { const s = process.cpuUsage(); const [c] = adv.suggest(1); const d = process.cpuUsage(s); ts.push((d.user + d.system) / 1000); adv.observe({ config: c, objectives: obj(c) }); }
-console.log(ts.map(v=>v.toFixed(0)).join(' '));
+for (let t = 0; t < Number(process.argv[5] ?? 10); t++) { const s = process.cpuUsage(); const [c] = adv.suggest(1); const d = process.cpuUsage(s); ts.push((d.user + d.system) / 1000); adv.observe({ config: c, objectives: obj(c) }); }
+ts.sort((a,b)=>a-b); console.log('median', ts[Math.floor(ts.length/2)].toFixed(1), 'p90', ts[Math.floor(ts.length*0.9)].toFixed(1));

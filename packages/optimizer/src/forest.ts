@@ -134,14 +134,27 @@ interface BuildOptions {
   maxDepth: number;
 }
 
-/** Builds trees over one training set; scratch buffers are shared by all trees. */
+/**
+ * Builds trees over one training set; scratch buffers are shared by all trees.
+ *
+ * Pre-sorted splitting: the rows are sorted once per dimension for the whole forest; a tree's bootstrap
+ * multiset inherits that order by counting (O(n) per dimension), and each node keeps, per dimension, its
+ * samples as a contiguous segment in that dimension's order. A split then scans segments instead of
+ * sorting them, and partitioning a node is a stable O(n_node) pass per dimension.
+ */
 class TreeBuilder {
-  private readonly idx: Int32Array;
-  private readonly sortKey: Float64Array;
+  /** (d, n): rows of X sorted by each dimension (whole training set). */
+  private readonly globalOrder: Int32Array;
+  /** (d, n): per dimension, the current tree's samples; node segments are contiguous. */
+  private readonly order: Int32Array;
+  private readonly count: Int32Array;
+  private readonly goLeft: Uint8Array;
+  private readonly tmp: Int32Array;
   private readonly features: Int32Array;
   private readonly catCount: Float64Array;
   private readonly catSum: Float64Array;
   private readonly catValue: Float64Array;
+  private readonly result: SplitResult = { ok: false, score: 0, threshold: 0 };
 
   constructor(
     private readonly x: Float64Array,
@@ -151,8 +164,17 @@ class TreeBuilder {
     private readonly categorical: Uint8Array,
     private readonly opt: BuildOptions,
   ) {
-    this.idx = new Int32Array(n);
-    this.sortKey = new Float64Array(n);
+    this.globalOrder = new Int32Array(d * n);
+    const rows = new Int32Array(n);
+    for (let f = 0; f < d; f++) {
+      for (let i = 0; i < n; i++) rows[i] = i;
+      rows.sort((a, b) => x[a * d + f] - x[b * d + f] || a - b);
+      this.globalOrder.set(rows, f * n);
+    }
+    this.order = new Int32Array(d * n);
+    this.count = new Int32Array(n);
+    this.goLeft = new Uint8Array(n);
+    this.tmp = new Int32Array(n);
     this.features = new Int32Array(d);
     this.catCount = new Float64Array(MAX_NODE_CATEGORIES);
     this.catSum = new Float64Array(MAX_NODE_CATEGORIES);
@@ -160,7 +182,9 @@ class TreeBuilder {
   }
 
   build(sample: Int32Array, rng: Rng): Tree {
-    const cap = 2 * this.n + 1;
+    const n = this.n;
+    const d = this.d;
+    const cap = 2 * n + 1;
     const tree: Tree = {
       feature: new Int32Array(cap).fill(-1),
       threshold: new Float64Array(cap),
@@ -168,11 +192,21 @@ class TreeBuilder {
       right: new Int32Array(cap),
       value: new Float64Array(cap),
     };
-    this.idx.set(sample);
+    // The sample multiset in each dimension's sorted order.
+    this.count.fill(0);
+    for (let k = 0; k < n; k++) this.count[sample[k]]++;
+    for (let f = 0; f < d; f++) {
+      let w = f * n;
+      const g = f * n;
+      for (let k = 0; k < n; k++) {
+        const row = this.globalOrder[g + k];
+        for (let c = this.count[row]; c > 0; c--) this.order[w++] = row;
+      }
+    }
     let nNodes = 1;
     // Explicit stack of (node, start, end, depth).
-    const stack: number[] = [0, 0, this.n, 0];
-    const nFeat = Math.max(1, Math.round(this.opt.featureRatio * this.d));
+    const stack: number[] = [0, 0, n, 0];
+    const nFeat = Math.max(1, Math.round(this.opt.featureRatio * d));
     while (stack.length > 0) {
       const depth = stack.pop() as number;
       const end = stack.pop() as number;
@@ -181,8 +215,9 @@ class TreeBuilder {
       const cnt = end - start;
       let sum = 0;
       let sum2 = 0;
+      const y = this.y;
       for (let k = start; k < end; k++) {
-        const v = this.y[this.idx[k]];
+        const v = y[this.order[k]];
         sum += v;
         sum2 += v * v;
       }
@@ -192,9 +227,9 @@ class TreeBuilder {
       if (cnt < this.opt.minSamplesSplit || depth >= this.opt.maxDepth || sse <= 1e-12 * (1 + sum2)) continue;
 
       // Random subset of the dimensions (partial Fisher–Yates).
-      for (let j = 0; j < this.d; j++) this.features[j] = j;
+      for (let j = 0; j < d; j++) this.features[j] = j;
       for (let j = 0; j < nFeat; j++) {
-        const r = j + rng.nextInt(this.d - j);
+        const r = j + rng.nextInt(d - j);
         const t = this.features[j];
         this.features[j] = this.features[r];
         this.features[r] = t;
@@ -217,18 +252,31 @@ class TreeBuilder {
         }
       }
       if (bestFeature < 0) continue;
-      // Partition idx[start, end) in place: left part first.
-      let mid = start;
+      // Side of every sample (all copies of a row go the same way), then a stable partition of the
+      // node's segment in every dimension.
       const cat = this.categorical[bestFeature] === 1;
+      const order = this.order;
+      const goLeft = this.goLeft;
+      const tmp = this.tmp;
+      const x = this.x;
+      let mid = start;
       for (let k = start; k < end; k++) {
-        const v = this.x[this.idx[k] * this.d + bestFeature];
-        const goLeft = cat ? Math.abs(v - bestThreshold) <= CATEGORY_TOL : v <= bestThreshold;
-        if (goLeft) {
-          const t = this.idx[mid];
-          this.idx[mid] = this.idx[k];
-          this.idx[k] = t;
-          mid++;
+        const row = order[k];
+        const v = x[row * d + bestFeature];
+        const left = cat ? Math.abs(v - bestThreshold) <= CATEGORY_TOL : v <= bestThreshold;
+        goLeft[row] = left ? 1 : 0;
+        if (left) mid++;
+      }
+      for (let f = 0; f < d; f++) {
+        const o = f * n;
+        let w = o + start;
+        let r = 0;
+        for (let k = o + start; k < o + end; k++) {
+          const row = order[k];
+          if (goLeft[row] === 1) order[w++] = row;
+          else tmp[r++] = row;
         }
+        for (let t = 0; t < r; t++) order[w + t] = tmp[t];
       }
       const l = nNodes++;
       const r = nNodes++;
@@ -247,29 +295,28 @@ class TreeBuilder {
     };
   }
 
-  private readonly result: SplitResult = { ok: false, score: 0, threshold: 0 };
-
   /** Best threshold on numeric dimension f: maximises sumL²/nL + sumR²/nR with both sides ≥ minLeaf. */
   private bestNumericSplit(f: number, start: number, end: number, total: number): SplitResult {
     const res = this.result;
     res.ok = false;
     res.score = -Infinity;
-    const idx = this.idx;
-    const key = this.sortKey;
-    for (let k = start; k < end; k++) key[idx[k]] = this.x[idx[k] * this.d + f];
-    const seg = idx.subarray(start, end);
-    seg.sort((a, b) => key[a] - key[b] || a - b);
+    const o = f * this.n + start;
+    const d = this.d;
+    const order = this.order;
+    const x = this.x;
+    const y = this.y;
     const cnt = end - start;
     const minLeaf = this.opt.minSamplesLeaf;
     let sumL = 0;
     for (let k = 0; k < cnt - 1; k++) {
-      sumL += this.y[seg[k]];
+      const row = order[o + k];
+      sumL += y[row];
       const nL = k + 1;
       const nR = cnt - nL;
       if (nL < minLeaf) continue;
       if (nR < minLeaf) break;
-      const a = key[seg[k]];
-      const b = key[seg[k + 1]];
+      const a = x[row * d + f];
+      const b = x[order[o + k + 1] * d + f];
       if (!(b > a)) continue; // no threshold separates equal values
       const sumR = total - sumL;
       const score = (sumL * sumL) / nL + (sumR * sumR) / nR;
@@ -296,9 +343,10 @@ class TreeBuilder {
     // MAX_NODE_CATEGORIES further categories are only ever on the right side.
     const values = this.catValue;
     let nValues = 0;
+    const o = f * this.n;
     for (let k = start; k < end; k++) {
-      const i = this.idx[k];
-      const v = this.x[i * this.d + f];
+      const row = this.order[o + k];
+      const v = this.x[row * this.d + f];
       let c = 0;
       while (c < nValues && Math.abs(values[c] - v) > CATEGORY_TOL) c++;
       if (c === nValues) {
@@ -306,7 +354,7 @@ class TreeBuilder {
         values[nValues++] = v;
       }
       count[c]++;
-      sum[c] += this.y[i];
+      sum[c] += this.y[row];
     }
     const minLeaf = this.opt.minSamplesLeaf;
     for (let c = 0; c < nValues; c++) {

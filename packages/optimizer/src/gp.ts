@@ -75,6 +75,7 @@ export class GaussianProcess {
   private readonly chol: Float64Array;
   /** K⁻¹·y_norm (n). */
   private readonly alpha: Float64Array;
+  private blockScratch: Float64Array | null = null;
 
   private constructor(init: {
     x: Float64Array;
@@ -216,7 +217,9 @@ export class GaussianProcess {
     const n = this.n;
     const d = this.d;
     const B = 64;
-    const kb = new Float64Array(n * B); // (n, B): column c is k(X, x_c)
+    // (n, B): column c is k(X, x_c); kept between calls (acquisition optimisers call predict often).
+    if (this.blockScratch === null) this.blockScratch = new Float64Array(n * B);
+    const kb = this.blockScratch;
     const sf2 = this.hyper.signalVariance;
     const l = this.chol;
     const ystd2 = this.yStd * this.yStd;

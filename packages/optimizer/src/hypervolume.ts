@@ -288,28 +288,34 @@ export function nonDominatedBoxes(
       idx[d] = 0;
     }
   }
-  // Merge boxes that touch along axis t and agree on everything else (other ranges and h).
+  // Merge boxes that touch along axis t and agree on everything else (other ranges and h): sort so that
+  // such boxes become neighbours, then one linear pass. Cells come in mixed-radix order with the last axis
+  // fastest, so the first pass needs no sort.
+  const W = 2 * dm + 1;
   for (let t = dm - 1; t >= 0; t--) {
-    const groups = new Map<string, number[][]>();
-    for (const box of boxes) {
-      const key = box.filter((_, k) => k !== 2 * t && k !== 2 * t + 1).join(',');
-      const g = groups.get(key);
-      if (g) g.push(box);
-      else groups.set(key, [box]);
+    const lo = 2 * t;
+    if (t < dm - 1) {
+      boxes.sort((a, b) => {
+        for (let k = 0; k < W; k++) {
+          if (k === lo || k === lo + 1) continue;
+          if (a[k] !== b[k]) return a[k] - b[k];
+        }
+        return a[lo] - b[lo];
+      });
     }
     const merged: number[][] = [];
-    for (const g of groups.values()) {
-      g.sort((a, b) => a[2 * t] - b[2 * t]);
-      let cur = g[0];
-      for (let k = 1; k < g.length; k++) {
-        if (g[k][2 * t] === cur[2 * t + 1]) cur[2 * t + 1] = g[k][2 * t + 1];
-        else {
-          merged.push(cur);
-          cur = g[k];
-        }
+    let cur = boxes[0];
+    for (let k = 1; k < boxes.length; k++) {
+      const b = boxes[k];
+      let same = b[lo] === cur[lo + 1];
+      for (let q = 0; q < W && same; q++) if (q !== lo && q !== lo + 1 && b[q] !== cur[q]) same = false;
+      if (same) cur[lo + 1] = b[lo + 1];
+      else {
+        merged.push(cur);
+        cur = b;
       }
-      merged.push(cur);
     }
+    merged.push(cur);
     boxes = merged;
   }
   const nBoxes = boxes.length;
