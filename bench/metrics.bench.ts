@@ -4,9 +4,6 @@
  *
  *   npx tsx bench/metrics.bench.ts [--estimators 50] [--trees 20] [--depth 10] [--rounds 2] [--json]
  *
- * (While the repository root does not resolve `@virnyflow/*` for files under bench/, run it with
- * `npx tsx --tsconfig bench/metrics.tsconfig.json bench/metrics.bench.ts`; the worker threads inherit it.)
- *
  * Rows:
  * - naive (baseline): one model after another, each fitted on a fresh copy of its sampled rows — the way a
  *   straightforward port (or Virny on pandas) does it — so every fit re-bins its copy;

@@ -20,3 +20,24 @@ export type { EvaluatorOptions, EvaluatorStats, EvaluatorMessage } from './evalu
 export { runExperiment, startWorker } from './run';
 export type { RunExperimentOptions, RunSummary, StartWorkerOptions, WorkerHandle } from './run';
 export type { RunProgress, EngineEvent } from './types';
+export { getStatus, buildReport, paretoFront } from './report';
+export type {
+  RunStatus,
+  ExperimentStatusReport,
+  ExperimentReport,
+  ReportObjective,
+  ReportLogicalPipeline,
+  ReportMetric,
+  ReportObservation,
+  ReportBestPipeline,
+} from './report';
+export {
+  ARTIFACT_KIND,
+  ARTIFACT_VERSION,
+  exportBestPipeline,
+  parseArtifact,
+  artifactInputSchema,
+  predictWithArtifact,
+  predictCsv,
+} from './artifact';
+export type { PipelineArtifact, ArtifactInputColumn, ExportOptions, Prediction } from './artifact';

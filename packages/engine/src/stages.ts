@@ -127,6 +127,10 @@ export interface FittedStages {
   readonly imputer: Imputer;
   /** Table columns the pipeline reads (features without the dropped sensitive attributes). */
   readonly inputColumns: readonly string[];
+  /** Columns that had missing values in the training rows (the ones the imputer fitted). */
+  readonly imputedColumns: readonly string[];
+  /** The training rows after imputation (rows dropped by a deleting imputer are gone). */
+  readonly trainTable: Table;
   readonly featurePipeline: FeaturePipeline;
   readonly intervention: FairnessIntervention | null;
   /** Training matrix as the model sees it (pre-processed; with the protected column last for in-processors). */
@@ -190,6 +194,8 @@ export function fitStages(c: PipelineComponents, input: StageInput): FittedStage
   return {
     imputer,
     inputColumns: imp.xTrain.columnNames,
+    imputedColumns: imp.imputedColumns,
+    trainTable: imp.xTrain,
     featurePipeline,
     intervention,
     xTrain,

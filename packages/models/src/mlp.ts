@@ -24,6 +24,7 @@
 import { Rng, hashSeeds } from '@virnyflow/core';
 import type { Classifier, DenseMatrix, FitOptions, SerializedModel } from './classifier';
 import { ModelErrorCode, modelError } from './errors';
+import { gemmNT, transpose } from './linalg';
 import { checkDocument, jsonArray, jsonNumber, jsonParams, notFitted } from './model-json';
 import type { RawParams } from './params';
 import { ParamReader } from './params';
@@ -138,11 +139,19 @@ class Network {
 
 /**
  * Forward/backward pass over batches: activations per layer `acts[l]` (batch, sizes[l]) and deltas, all
- * sized for the largest batch once.
+ * sized for the largest batch once. Every product is `gemmNT` (C = P·Qᵀ, rows against rows):
+ *   forward   Z_l  = A_l · W_l          = A_l · (W_lᵀ)ᵀ       with W_lᵀ (fanOut, fanIn) refreshed per batch
+ *   gradient  ∂W_l = A_lᵀ · D_{l+1}     = (A_lᵀ) · (D_{l+1}ᵀ)ᵀ with both transposed per batch
+ *   delta     D_l  = D_{l+1} · W_lᵀ     = D_{l+1} · (W_l)ᵀ
  */
 class Pass {
   readonly acts: Float64Array[];
   readonly deltas: Float64Array[];
+  /** (fanOut, fanIn) per layer: W_lᵀ. */
+  private readonly wT: Float64Array[];
+  /** Transposes of a batch's activations (fanIn, batch) and deltas (fanOut, batch), per layer. */
+  private readonly aT: Float64Array[];
+  private readonly dT: Float64Array[];
 
   constructor(
     private readonly net: Network,
@@ -150,6 +159,10 @@ class Pass {
   ) {
     this.acts = net.sizes.map((s) => new Float64Array(maxBatch * s));
     this.deltas = net.sizes.map((s) => new Float64Array(maxBatch * s));
+    const layers = net.sizes.slice(0, -1).map((s, l) => [s, net.sizes[l + 1]] as const);
+    this.wT = layers.map(([i, o]) => new Float64Array(i * o));
+    this.aT = layers.map(([i]) => new Float64Array(i * maxBatch));
+    this.dT = layers.map(([, o]) => new Float64Array(o * maxBatch));
   }
 
   /** Copies rows `rows[from, from + bs)` of X into layer 0. */
@@ -169,30 +182,18 @@ class Pass {
     for (let l = 0; l < L; l++) {
       const fanIn = net.sizes[l];
       const fanOut = net.sizes[l + 1];
-      const A = acts[l];
       const Z = acts[l + 1];
-      const w0 = net.wOff[l];
       const b0 = net.bOff[l];
+      const wT = this.wT[l];
+      transpose(params, wT, fanIn, fanOut, net.wOff[l]);
+      gemmNT(acts[l], wT, Z, bs, fanOut, fanIn, false);
+      const act = l === L - 1 ? Activation.Logistic : net.activation;
       for (let i = 0; i < bs; i++) {
         const zr = i * fanOut;
-        for (let j = 0; j < fanOut; j++) Z[zr + j] = params[b0 + j];
-        const ar = i * fanIn;
-        for (let k = 0; k < fanIn; k++) {
-          const a = A[ar + k];
-          if (a === 0) continue;
-          const wr = w0 + k * fanOut;
-          for (let j = 0; j < fanOut; j++) Z[zr + j] += a * params[wr + j];
+        for (let j = 0; j < fanOut; j++) {
+          const z = Z[zr + j] + params[b0 + j];
+          Z[zr + j] = act === Activation.Relu ? (z > 0 ? z : 0) : act === Activation.Tanh ? Math.tanh(z) : sigmoid(z);
         }
-      }
-      const n = bs * fanOut;
-      if (l === L - 1) {
-        for (let k = 0; k < n; k++) Z[k] = sigmoid(Z[k]);
-      } else if (net.activation === Activation.Relu) {
-        for (let k = 0; k < n; k++) if (Z[k] < 0) Z[k] = 0;
-      } else if (net.activation === Activation.Tanh) {
-        for (let k = 0; k < n; k++) Z[k] = Math.tanh(Z[k]);
-      } else {
-        for (let k = 0; k < n; k++) Z[k] = sigmoid(Z[k]);
       }
     }
   }
@@ -232,7 +233,7 @@ class Pass {
       for (let k = 0; k < nw; k++) wsq += params[w0 + k] * params[w0 + k];
     }
     loss += (0.5 * alpha * wsq) / bs;
-    grad.fill(0);
+    const inv = 1 / bs;
     for (let l = L - 1; l >= 0; l--) {
       const fanIn = net.sizes[l];
       const fanOut = net.sizes[l + 1];
@@ -240,40 +241,32 @@ class Pass {
       const D = deltas[l + 1];
       const w0 = net.wOff[l];
       const b0 = net.bOff[l];
-      // dW = Aᵀ·D, db = Σ_i D_i.
-      for (let i = 0; i < bs; i++) {
-        const ar = i * fanIn;
-        const dr = i * fanOut;
-        for (let j = 0; j < fanOut; j++) grad[b0 + j] += D[dr + j];
-        for (let k = 0; k < fanIn; k++) {
-          const a = A[ar + k];
-          if (a === 0) continue;
-          const wr = w0 + k * fanOut;
-          for (let j = 0; j < fanOut; j++) grad[wr + j] += a * D[dr + j];
-        }
-      }
-      const inv = 1 / bs;
+      // ∂W = (Aᵀ D + alpha·W) / bs, ∂b = Σ_i D_i / bs.
+      const aT = this.aT[l];
+      const dT = this.dT[l];
+      transpose(A, aT, bs, fanIn);
+      transpose(D, dT, bs, fanOut);
+      gemmNT(aT, dT, grad, fanIn, fanOut, bs, false, 0, 0, w0);
       const nw = fanIn * fanOut;
       for (let k = 0; k < nw; k++) grad[w0 + k] = (grad[w0 + k] + alpha * params[w0 + k]) * inv;
-      for (let j = 0; j < fanOut; j++) grad[b0 + j] *= inv;
+      for (let j = 0; j < fanOut; j++) {
+        let sb = 0;
+        const dr = j * bs;
+        for (let i = 0; i < bs; i++) sb += dT[dr + i];
+        grad[b0 + j] = sb * inv;
+      }
       if (l === 0) break;
       // Delta of the layer below: (D·Wᵀ) ⊙ f'(A).
       const Dp = deltas[l];
+      gemmNT(D, params, Dp, bs, fanIn, fanOut, false, 0, w0, 0);
       const act = net.activation;
-      for (let i = 0; i < bs; i++) {
-        const ar = i * fanIn;
-        const dr = i * fanOut;
-        for (let k = 0; k < fanIn; k++) {
-          const a = A[ar + k];
-          if (act === Activation.Relu && a === 0) {
-            Dp[ar + k] = 0;
-            continue;
-          }
-          const wr = w0 + k * fanOut;
-          let s = 0;
-          for (let j = 0; j < fanOut; j++) s += D[dr + j] * params[wr + j];
-          Dp[ar + k] = act === Activation.Relu ? s : act === Activation.Tanh ? s * (1 - a * a) : s * a * (1 - a);
-        }
+      const n = bs * fanIn;
+      if (act === Activation.Relu) {
+        for (let k = 0; k < n; k++) if (A[k] === 0) Dp[k] = 0;
+      } else if (act === Activation.Tanh) {
+        for (let k = 0; k < n; k++) Dp[k] *= 1 - A[k] * A[k];
+      } else {
+        for (let k = 0; k < n; k++) Dp[k] *= A[k] * (1 - A[k]);
       }
     }
     return loss;

@@ -170,9 +170,10 @@ export class SpaceEncoding {
   }
 
   /**
-   * A string identifying a configuration of this space: two configurations have the same key iff they
-   * decode/encode to the same point. Grid values key by grid index, categoricals by choice index,
-   * continuous floats by their value to 12 significant digits.
+   * A string identifying a configuration of this space, used to never suggest a configuration twice.
+   * Grid values key by grid index (so 0.15 and 0.15000000000000002 on a 0.05 grid are the same value),
+   * an off-grid value by itself, categoricals by choice index, continuous floats by their value to 12
+   * significant digits (which also absorbs the few-ulp drift of an encode/decode round trip).
    */
   key(config: Configuration): string {
     const parts: string[] = [];
