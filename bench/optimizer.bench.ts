@@ -88,8 +88,20 @@ interface LatencyRow {
   max: number;
 }
 
-function latency(setting: string, opts: Partial<AdvisorOptions>, nObs: number, m: number, cycles: number): LatencyRow {
-  const adv = new Advisor({ space: mixed10, numObjectives: m, seed: 1000 + nObs, refPoint: new Array(m).fill(3), ...opts });
+function latency(
+  setting: string,
+  opts: Partial<AdvisorOptions>,
+  nObs: number,
+  m: number,
+  cycles: number,
+): LatencyRow {
+  const adv = new Advisor({
+    space: mixed10,
+    numObjectives: m,
+    seed: 1000 + nObs,
+    refPoint: new Array(m).fill(3),
+    ...opts,
+  });
   const rng = new Rng(nObs * 7 + m);
   // Rebuild from n random observations (the replay path: configurations that were never pending).
   for (let i = 0; i < nObs; i++) {
@@ -124,8 +136,12 @@ function runLatency(): void {
     ['prf+ehvi', { surrogate: 'prf' }],
   ];
   const cycles = 20;
-  console.log(`\n(a) suggestion latency, 10-D mixed space, ${cycles} suggest→observe cycles after a rebuild (ms)`);
-  console.log('setting    resolved                 m   n_obs   median      p95      max   vs OpenBox (≥60 s)  vs BoTorch (13 s)');
+  console.log(
+    `\n(a) suggestion latency, 10-D mixed space, ${cycles} suggest→observe cycles after a rebuild (ms)`,
+  );
+  console.log(
+    'setting    resolved                 m   n_obs   median      p95      max   vs OpenBox (≥60 s)  vs BoTorch (13 s)',
+  );
   for (const m of [2, 3]) {
     for (const [name, opts] of settings) {
       for (const n of sizes) {
@@ -167,7 +183,8 @@ function unitVars(n: number): SearchSpace {
   return searchSpace(Array.from({ length: n }, (_, i) => float(`x${i}`, 0, 1)));
 }
 
-const vars = (c: Configuration, n: number): number[] => Array.from({ length: n }, (_, i) => c[`x${i}`] as number);
+const vars = (c: Configuration, n: number): number[] =>
+  Array.from({ length: n }, (_, i) => c[`x${i}`] as number);
 
 const zdtG = (x: number[]): number => 1 + (9 * x.slice(1).reduce((a, b) => a + b, 0)) / (x.length - 1);
 
@@ -253,7 +270,9 @@ function runOnce(p: Problem, make: (seed: number) => Optimizer, seed: number, ev
 function runQuality(): void {
   const seeds = quick ? 3 : 10;
   const evaluations = 100;
-  console.log(`\n(b) hypervolume after ${evaluations} evaluations, mean ± std over ${seeds} seeds (higher is better)`);
+  console.log(
+    `\n(b) hypervolume after ${evaluations} evaluations, mean ± std over ${seeds} seeds (higher is better)`,
+  );
   console.log('problem    method       resolved                    hv_mean    hv_std   vs random   s/run');
   for (const p of problems) {
     const methods: [string, (seed: number) => Optimizer][] = [
@@ -271,7 +290,13 @@ function runQuality(): void {
       const std = Math.sqrt(hvs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, seeds - 1));
       const r = make(0).resolvedTypes;
       results.push({ name, resolved: `${r.surrogate}/${r.acquisition}/${r.acqOptimizer}`, mean, std, secs });
-      emit({ kind: 'quality', problem: p.name, method: name, hv_mean: round(mean, 5), hv_std: round(std, 5) });
+      emit({
+        kind: 'quality',
+        problem: p.name,
+        method: name,
+        hv_mean: round(mean, 5),
+        hv_std: round(std, 5),
+      });
     }
     const rnd = results.find((r) => r.name === 'random')?.mean ?? NaN;
     for (const r of results) {
@@ -288,7 +313,9 @@ function round(v: number, digits = 2): number {
   return Math.round(v * f) / f;
 }
 
-console.log(`optimizer benchmark — ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}`);
+console.log(
+  `optimizer benchmark — ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}`,
+);
 console.log(`command: npx tsx bench/optimizer.bench.ts ${process.argv.slice(2).join(' ')}`.trimEnd());
 if (only === undefined || only === 'latency') runLatency();
 if (only === undefined || only === 'quality') runQuality();

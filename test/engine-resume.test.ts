@@ -82,7 +82,8 @@ function runChild(
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
       const msg = JSON.parse(line) as { type: string; completed?: number };
-      if (killAfter !== null && msg.type === 'progress' && (msg.completed ?? 0) >= killAfter) child.kill('SIGKILL');
+      if (killAfter !== null && msg.type === 'progress' && (msg.completed ?? 0) >= killAfter)
+        child.kill('SIGKILL');
     });
     child.on('error', rej);
     child.on('exit', (code, signal) => {

@@ -22,8 +22,8 @@ export const PSEUDO_COMPONENTS: Readonly<Record<Stage, readonly string[]>> = {
 };
 
 /**
- * VirnyFlow's component names per stage. `lr_reg` (a regressor), `boost_clean` and `cp_clean` (rejected by
- * VirnyFlow itself) are left out on purpose.
+ * VirnyFlow's component names per stage, plus our `knn` imputer. `lr_reg` (a regressor), `boost_clean` and
+ * `cp_clean` (rejected by VirnyFlow itself) are left out on purpose.
  */
 export const KNOWN_COMPONENTS: Readonly<Record<Stage, readonly string[]>> = {
   null_imputation: [
@@ -33,10 +33,11 @@ export const KNOWN_COMPONENTS: Readonly<Record<Stage, readonly string[]>> = {
     'median-dummy',
     'miss_forest',
     'k_means_clustering',
+    'knn',
     'datawig',
     'automl',
   ],
-  fairness_intervention: ['DIR', 'LFR', 'AD', 'EGR', 'EOP', 'ROC', NO_FAIRNESS_INTERVENTION],
+  fairness_intervention: ['DIR', 'LFR', 'AD', 'EGR', 'EOP', 'ROC', 'Reweighing', NO_FAIRNESS_INTERVENTION],
   model: [
     'dt_clf',
     'lr_clf',

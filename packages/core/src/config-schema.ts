@@ -48,6 +48,45 @@ export const commonArgsSchema = z
 const componentList = (what: string) =>
   z.array(z.string().min(1).describe(`a ${what} name`)).describe(`a list of ${what} names`);
 
+/** Strategies of `pipeline_args.error_injection` (the data package's null injector, SPEC §8.1). */
+export const NULL_STRATEGIES = ['MCAR', 'MAR', 'MNAR'] as const;
+export const CONDITION_OPS = ['==', '!=', '<', '<=', '>', '>=', 'in'] as const;
+export const ERROR_INJECTION_SPLITS = ['train', 'test'] as const;
+
+const conditionScalar = z.union([z.string(), z.number()]).describe('a string or number');
+
+export const errorInjectionConditionSchema = z
+  .strictObject({
+    column: z.string().min(1).describe('a column name'),
+    op: z.enum(CONDITION_OPS).describe("one of '==', '!=', '<', '<=', '>', '>=', 'in'"),
+    value: z
+      .union([conditionScalar, z.array(conditionScalar).min(1)])
+      .describe("a string or number (a non-empty list of them for op 'in')"),
+  })
+  .describe("a mapping with column, op and value, e.g. {column: sex, op: '==', value: female}");
+
+/**
+ * Our extension: missing values injected right after the train/test split, so that imputers are evaluated
+ * under controlled missingness. Cross-field rules (condition vs strategy, duplicates) are in `config.ts`;
+ * column names are checked against the dataset when it is loaded.
+ */
+export const errorInjectionSchema = z
+  .strictObject({
+    strategy: z.enum(NULL_STRATEGIES).describe('one of MCAR, MAR, MNAR'),
+    columns: z
+      .array(z.string().min(1).describe('a feature column name'))
+      .min(1)
+      .describe('a non-empty list of feature column names'),
+    null_percentage: z.number().gt(0).lt(1).describe('a number in the open interval (0, 1)'),
+    condition: errorInjectionConditionSchema.optional(),
+    splits: z
+      .array(z.enum(ERROR_INJECTION_SPLITS).describe('train or test'))
+      .min(1)
+      .default(['train', 'test'])
+      .describe('a non-empty list of train and/or test'),
+  })
+  .describe('a mapping with strategy, columns, null_percentage and optionally condition and splits');
+
 export const pipelineArgsSchema = z
   .strictObject({
     dataset: z.string().min(1).describe('a dataset name'),
@@ -57,6 +96,10 @@ export const pipelineArgsSchema = z
     null_imputers: componentList('null imputer'),
     fairness_interventions: componentList('fairness intervention'),
     models: componentList('model').min(1),
+    error_injection: z
+      .array(errorInjectionSchema)
+      .optional()
+      .describe('a list of error-injection specs ({strategy, columns, null_percentage, condition?, splits?})'),
   })
   .describe(
     'a mapping with dataset, sensitive_attrs_for_intervention, null_imputers, fairness_interventions, models',
@@ -182,6 +225,7 @@ export type ParsedExperimentConfig = z.output<typeof experimentConfigSchema>;
 export type CustomDatasetInput = z.input<typeof customDatasetSchema>;
 export type ObjectiveInput = z.input<typeof objectiveSchema>;
 export type SensitiveValue = z.output<typeof sensitiveValueSchema>;
+export type ErrorInjectionInput = z.input<typeof errorInjectionSchema>;
 
 /** The sections and their keys, for "belongs in section X" hints on misplaced keys. */
 export const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {

@@ -14,17 +14,20 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { NO_FAIRNESS_INTERVENTION, NO_IMPUTATION } from './components';
-import { ConfigError, ConfigErrorCode, describeType, formatValue } from './config-errors';
+import { ConfigError, ConfigErrorCode, describeType, formatPath, formatValue } from './config-errors';
 import type { ConfigIssue } from './config-errors';
-import { Issues, isRecord, makeLocator, reportZodIssue, toPlainData } from './config-issues';
+import { Issues, getAt, isRecord, makeLocator, reportZodIssue, stringList, toPlainData } from './config-issues';
 import type { Locator } from './config-issues';
 import { crossFieldChecks, normalizeGroupKey, parseConstraint } from './config-rules';
 import type { DerivedValues } from './config-rules';
 import { experimentConfigSchema } from './config-schema';
 import type {
   ACQ_TYPES,
+  CONDITION_OPS,
   CustomDatasetInput,
+  ERROR_INJECTION_SPLITS,
   ExperimentConfigInput,
+  NULL_STRATEGIES,
   ParsedExperimentConfig,
   SensitiveValue,
 } from './config-schema';
@@ -100,6 +103,26 @@ export interface SensitiveAttribute {
   readonly disadvantaged: readonly (string | number | boolean)[];
 }
 
+/**
+ * One `pipeline_args.error_injection` entry, resolved: missing values injected into the listed feature
+ * columns of the requested splits right after the train/test split, with the data package's null-injector
+ * semantics (within the rows matching `condition`, ⌊rows × nullPercentage⌋ missing cells over `columns`).
+ */
+export interface ErrorInjectionConfig {
+  readonly strategy: (typeof NULL_STRATEGIES)[number];
+  readonly columns: readonly string[];
+  /** In the open interval (0, 1). */
+  readonly nullPercentage: number;
+  /** Required for MAR (on another column) and MNAR (on an injected column); absent for MCAR. */
+  readonly condition?: {
+    readonly column: string;
+    readonly op: (typeof CONDITION_OPS)[number];
+    readonly value: string | number | readonly (string | number)[];
+  };
+  /** Splits to inject into; default both. */
+  readonly splits: readonly (typeof ERROR_INJECTION_SPLITS)[number][];
+}
+
 /** `custom_datasets.<name>` as written (snake_case: the data package reads this shape), path resolved. */
 export type CustomDatasetSpec = CustomDatasetInput;
 
@@ -122,6 +145,8 @@ export interface ExperimentConfig {
   /** As configured, with `NO_FAIRNESS_INTERVENTION` appended (once). */
   readonly fairnessInterventions: readonly string[];
   readonly models: readonly string[];
+  /** `pipeline_args.error_injection`, in order; empty when absent. */
+  readonly errorInjection: readonly ErrorInjectionConfig[];
 
   readonly objectives: readonly ObjectiveConfig[];
   /** In weighted-loss space, one entry per objective; `null` lets the optimizer infer one. */
@@ -293,6 +318,7 @@ function validateWithLocator(raw: unknown, options: LoadConfigOptions, locate: L
     const parsed = experimentConfigSchema.safeParse(raw);
     if (!parsed.success) for (const zi of parsed.error.issues) reportZodIssue(issues, zi, raw);
     const derived = crossFieldChecks(issues, raw, options);
+    checkErrorInjection(issues, raw);
     if (parsed.success && issues.list.length === 0) return resolve(parsed.data, raw, derived, options);
   }
   const sorted = issues.list
@@ -305,6 +331,98 @@ function validateWithLocator(raw: unknown, options: LoadConfigOptions, locate: L
     )
     .map((x) => x.issue);
   throw new ConfigError(ConfigErrorCode.Invalid, sorted, { sourceName });
+}
+
+/**
+ * Rules of `pipeline_args.error_injection` beyond single fields: MCAR takes no condition, MAR and MNAR need
+ * one, MAR conditions on a column it does not inject and MNAR on one it does, `op: in` takes a list and
+ * the other ops a single value, and no column or split is listed twice.
+ */
+function checkErrorInjection(issues: Issues, raw: Record<string, unknown>): void {
+  const list = getAt(raw, ['pipeline_args', 'error_injection']);
+  if (!Array.isArray(list)) return;
+  list.forEach((item: unknown, k) => {
+    if (!isRecord(item)) return;
+    const at = ['pipeline_args', 'error_injection', k];
+    const strategy = item.strategy;
+    const cond = item.condition;
+    const columns = stringList(item.columns);
+    if (strategy === 'MCAR' && cond !== undefined) {
+      issues.add(
+        ConfigErrorCode.UnknownKey,
+        [...at, 'condition'],
+        cond,
+        'strategy MCAR nulls cells completely at random and takes no condition',
+        'Remove condition, or use strategy MAR (condition on another column) or MNAR (condition on an injected column).',
+      );
+    }
+    if ((strategy === 'MAR' || strategy === 'MNAR') && cond === undefined) {
+      issues.add(
+        ConfigErrorCode.MissingField,
+        [...at, 'condition'],
+        undefined,
+        `strategy ${strategy} needs a condition saying which rows lose values`,
+        `Add condition: {column: <column>, op: '==', value: <value>} to ${formatPath(at)}.`,
+      );
+    }
+    if (isRecord(cond) && typeof cond.column === 'string' && columns) {
+      const injected = columns.includes(cond.column);
+      if (strategy === 'MAR' && injected) {
+        issues.add(
+          ConfigErrorCode.Choice,
+          [...at, 'condition', 'column'],
+          cond.column,
+          `MAR makes values missing depending on another column, but ${formatValue(cond.column)} is also injected`,
+          'Condition on a column that is not in columns, or use strategy MNAR.',
+        );
+      }
+      if (strategy === 'MNAR' && !injected) {
+        issues.add(
+          ConfigErrorCode.Choice,
+          [...at, 'condition', 'column'],
+          cond.column,
+          `MNAR makes values missing depending on the injected values themselves, but ${formatValue(cond.column)} ` +
+            `is not in columns (${columns.join(', ')})`,
+          'Condition on one of the injected columns, or use strategy MAR.',
+        );
+      }
+    }
+    if (isRecord(cond) && typeof cond.op === 'string' && cond.value !== undefined) {
+      const isList = Array.isArray(cond.value);
+      if (cond.op === 'in' && !isList) {
+        issues.add(
+          ConfigErrorCode.Type,
+          [...at, 'condition', 'value'],
+          cond.value,
+          `op 'in' needs a list of values, got ${formatValue(cond.value)}`,
+          `Write value as a list, e.g. [${formatValue(cond.value)}].`,
+        );
+      } else if (cond.op !== 'in' && isList) {
+        issues.add(
+          ConfigErrorCode.Type,
+          [...at, 'condition', 'value'],
+          cond.value,
+          `op ${formatValue(cond.op)} compares with one value, got the list ${formatValue(cond.value)}`,
+          "Give a single value, or use op 'in' for a list.",
+        );
+      }
+    }
+    for (const key of ['columns', 'splits'] as const) {
+      const names = stringList(item[key]);
+      if (!names) continue;
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) {
+          issues.add(
+            ConfigErrorCode.Choice,
+            [...at, key, i],
+            name,
+            `${formatValue(name)} is listed twice in ${key}`,
+            'List each one once.',
+          );
+        }
+      });
+    }
+  });
 }
 
 // --- resolution ------------------------------------------------------------------------------------------
@@ -378,6 +496,23 @@ function resolve(
     nullImputers: pipe.null_imputers.length === 0 ? [NO_IMPUTATION] : [...pipe.null_imputers],
     fairnessInterventions: fis,
     models: [...pipe.models],
+    errorInjection: (pipe.error_injection ?? []).map(
+      (e): ErrorInjectionConfig => ({
+        strategy: e.strategy,
+        columns: [...e.columns],
+        nullPercentage: e.null_percentage,
+        ...(e.condition
+          ? {
+              condition: {
+                column: e.condition.column,
+                op: e.condition.op,
+                value: Array.isArray(e.condition.value) ? [...e.condition.value] : e.condition.value,
+              },
+            }
+          : {}),
+        splits: [...e.splits],
+      }),
+    ),
     objectives,
     refPoint: o.ref_point ?? null,
     optimizer: {

@@ -65,6 +65,11 @@ export {
   customDatasetSchema,
   sensitiveValueSchema,
   sensitiveAttributesSchema,
+  errorInjectionSchema,
+  errorInjectionConditionSchema,
+  NULL_STRATEGIES,
+  CONDITION_OPS,
+  ERROR_INJECTION_SPLITS,
   SURROGATE_TYPES,
   ACQ_TYPES,
   ACQ_OPTIMIZER_TYPES,
@@ -76,6 +81,7 @@ export type {
   CustomDatasetInput,
   ObjectiveInput,
   SensitiveValue,
+  ErrorInjectionInput,
 } from './config-schema';
 export {
   INIT_RANDOM_STATE,
@@ -98,6 +104,7 @@ export type {
   AcqOptimizerType,
   SensitiveAttribute,
   CustomDatasetSpec,
+  ErrorInjectionConfig,
   LoadConfigOptions,
 } from './config';
 export {

@@ -111,7 +111,9 @@ export async function exportBestPipeline(
   const task = await store.getTask(obs.taskId);
   const seed = task?.seed ?? exp.seed;
 
-  const extra: ComponentDefinition[] = await loadComponentModules(resolveComponentModules(options.componentModules ?? []));
+  const extra: ComponentDefinition[] = await loadComponentModules(
+    resolveComponentModules(options.componentModules ?? []),
+  );
   const registry = createRegistry(extra);
   const config = validateConfig(exp.config, { registry });
   const dataset = await loadExperimentDataset(config, options.dataDir);
@@ -196,13 +198,18 @@ function pick(
   }
   if (by === 'compound') {
     let best = observations[0];
-    for (const o of observations) if ((o.compoundQuality ?? -Infinity) > (best.compoundQuality ?? -Infinity)) best = o;
+    for (const o of observations)
+      if ((o.compoundQuality ?? -Infinity) > (best.compoundQuality ?? -Infinity)) best = o;
     return best;
   }
   if (by !== 'pareto-index') {
-    throw engineError(EngineErrorCode.BadOption, `export by: '${String(by)}' is not one of compound, pareto-index`, {
-      by,
-    });
+    throw engineError(
+      EngineErrorCode.BadOption,
+      `export by: '${String(by)}' is not one of compound, pareto-index`,
+      {
+        by,
+      },
+    );
   }
   const front = paretoFront(observations);
   const index = options.index ?? 0;
@@ -224,9 +231,13 @@ async function lpComponents(
 ): Promise<PipelineArtifact['components']> {
   const lp = await store.getLogicalPipeline(key, obs.lpUuid);
   if (lp === null) {
-    throw engineError(EngineErrorCode.NotFound, `logical pipeline ${obs.lpName} of task ${obs.taskId} is missing`, {
-      lp: obs.lpName,
-    });
+    throw engineError(
+      EngineErrorCode.NotFound,
+      `logical pipeline ${obs.lpName} of task ${obs.taskId} is missing`,
+      {
+        lp: obs.lpName,
+      },
+    );
   }
   return { ...lp.components };
 }
@@ -234,7 +245,12 @@ async function lpComponents(
 /** Fill values for every input column (see the file comment); none for `None` and unknown imputers. */
 function fillValues(
   name: string,
-  stages: { imputer: unknown; imputedColumns: readonly string[]; inputColumns: readonly string[]; trainTable: Table },
+  stages: {
+    imputer: unknown;
+    imputedColumns: readonly string[];
+    inputColumns: readonly string[];
+    trainTable: Table;
+  },
 ): Record<string, number | string> {
   if (name !== 'median-mode' && name !== 'median-dummy' && name !== 'deletion') return {};
   const fill: Record<string, number | string> = {};
@@ -290,7 +306,11 @@ export function artifactInputSchema(artifact: PipelineArtifact): Record<string, 
     out[c.name] =
       c.kind === 'numeric'
         ? { kind: 'numeric' }
-        : { kind: 'categorical', valueType: c.value_type ?? 'string', ...(c.value_type === 'string' ? { canonicalNumbers: true } : {}) };
+        : {
+            kind: 'categorical',
+            valueType: c.value_type ?? 'string',
+            ...(c.value_type === 'string' ? { canonicalNumbers: true } : {}),
+          };
   }
   return out;
 }
@@ -364,7 +384,8 @@ function prepareColumn(table: Table, spec: ArtifactInputColumn, fill: number | s
         values[i] = k === MISSING_CODE ? NaN : parsed[k];
       }
     }
-    if (typeof fill === 'number') for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) values[i] = fill;
+    if (typeof fill === 'number')
+      for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) values[i] = fill;
     return numericColumn(spec.name, values);
   }
   let codes: Int32Array;

@@ -10,10 +10,23 @@
  * marks the active run `stopped` and ends; tasks in flight stay queued/running in the store and are
  * published again when the same experiment is run again.
  */
-import type { ComponentRegistry, ExperimentConfig, LogicalPipeline, ObservationMessage } from '@virnyflow/core';
+import type {
+  ComponentRegistry,
+  ExperimentConfig,
+  LogicalPipeline,
+  ObservationMessage,
+} from '@virnyflow/core';
 import { parseObservationMessage, toFailure } from '@virnyflow/core';
 import { initialLogicalPipelineStats } from '@virnyflow/optimizer';
-import type { ActorContext, ActorRef, Behavior, Consumption, DeadLetter, Delivery, Transport } from '@virnyflow/runtime';
+import type {
+  ActorContext,
+  ActorRef,
+  Behavior,
+  Consumption,
+  DeadLetter,
+  Delivery,
+  Transport,
+} from '@virnyflow/runtime';
 import type { ExperimentStore, JsonObject, RunKey } from '@virnyflow/store';
 import { EngineErrorCode, engineError } from './errors';
 import type { FinishReason, RunFinished, SchedulerMessage, SchedulerReply } from './scheduler';
@@ -206,7 +219,13 @@ class Coordinator {
     const key: RunKey = { experiment: this.deps.config.name, run: f.run };
     await this.deps.store.transitionExperiment(key, ['running'], 'completed');
     this.deps.onEvent?.({ type: 'run-end', experiment: key.experiment, run: f.run, reason: f.reason });
-    this.outcomes.push({ run: f.run, seed: a.seed, status: 'completed', reason: f.reason, progress: f.progress });
+    this.outcomes.push({
+      run: f.run,
+      seed: a.seed,
+      status: 'completed',
+      reason: f.reason,
+      progress: f.progress,
+    });
     this.active = null;
     await a.ref.stop();
     this.ctx.self.tell({ type: 'next' });
@@ -244,14 +263,23 @@ class Coordinator {
       o = parseObservationMessage(d.payload);
     } catch (error) {
       d.term('invalid observation');
-      this.deps.onEvent?.({ type: 'invalid-message', channel: 'observations', message: toFailure(error).message });
+      this.deps.onEvent?.({
+        type: 'invalid-message',
+        channel: 'observations',
+        message: toFailure(error).message,
+      });
       return;
     }
     const a = this.active;
     if (a === null || o.experiment !== this.deps.config.name || o.runNum !== a.run) {
       // Not the active run: a duplicate of a recorded observation, or one for a run that is not running
       // now (its task stays queued/running in the store and is published again when that run resumes).
-      this.deps.onEvent?.({ type: 'stray-observation', taskId: o.taskId, experiment: o.experiment, run: o.runNum });
+      this.deps.onEvent?.({
+        type: 'stray-observation',
+        taskId: o.taskId,
+        experiment: o.experiment,
+        run: o.runNum,
+      });
       await d.ack();
       return;
     }
@@ -262,7 +290,10 @@ class Coordinator {
   private async onDeadLetter(d: DeadLetter): Promise<void> {
     const a = this.active;
     if (a !== null) {
-      await a.ref.ask({ type: 'dead-letter', taskId: d.id, deliveries: d.deliveries }, { timeoutMs: SCHEDULER_ASK_MS });
+      await a.ref.ask(
+        { type: 'dead-letter', taskId: d.id, deliveries: d.deliveries },
+        { timeoutMs: SCHEDULER_ASK_MS },
+      );
     }
     await d.ack();
   }

@@ -137,7 +137,10 @@ export function encodeDataset(d: PreparedDataset): Uint8Array {
  */
 export function decodeDataset(bytes: Uint8Array, options: { shared?: boolean } = {}): PreparedDataset {
   const bad = (why: string): never => {
-    throw engineError(EngineErrorCode.BadBlob, `dataset blob: ${why}; re-create it with this VirnyFlow-TS version`);
+    throw engineError(
+      EngineErrorCode.BadBlob,
+      `dataset blob: ${why}; re-create it with this VirnyFlow-TS version`,
+    );
   };
   if (bytes.length < 12) bad(`${bytes.length} bytes is too short`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -154,7 +157,8 @@ export function decodeDataset(bytes: Uint8Array, options: { shared?: boolean } =
   }
   const dataStart = align8(12 + headerLength);
   if (dataStart + header.dataBytes > bytes.length) bad('truncated data');
-  const buffer = options.shared === false ? new ArrayBuffer(header.dataBytes) : new SharedArrayBuffer(header.dataBytes);
+  const buffer =
+    options.shared === false ? new ArrayBuffer(header.dataBytes) : new SharedArrayBuffer(header.dataBytes);
   new Uint8Array(buffer).set(bytes.subarray(dataStart, dataStart + header.dataBytes));
   const columns: Column[] = header.columns.map((h) =>
     h.kind === 'numeric'

@@ -161,7 +161,11 @@ export class Evaluator {
       task = { ...parseTaskMessage(d.payload), attempt: d.deliveryCount };
     } catch (error) {
       d.term('invalid task message');
-      this.options.onEvent?.({ type: 'invalid-message', channel: 'tasks', message: toFailure(error).message });
+      this.options.onEvent?.({
+        type: 'invalid-message',
+        channel: 'tasks',
+        message: toFailure(error).message,
+      });
       return;
     }
     if (this.stopping || this.pool === null) {
@@ -184,7 +188,12 @@ export class Evaluator {
       const f = toFailure(error);
       if (this.stopping || f.retryable) {
         this.retried++;
-        this.options.onEvent?.({ type: 'task-retry', taskId: task.taskId, attempt: d.deliveryCount, code: f.code });
+        this.options.onEvent?.({
+          type: 'task-retry',
+          taskId: task.taskId,
+          attempt: d.deliveryCount,
+          code: f.code,
+        });
         d.nak(this.stopping ? 0 : (this.options.retryDelayMs ?? 1_000));
         return;
       }
@@ -202,7 +211,10 @@ export class Evaluator {
   private context(hash: string | undefined): Promise<ExperimentContext> {
     if (hash === undefined) {
       return Promise.reject(
-        engineError(EngineErrorCode.MissingBlob, 'task has no contextHash; it was not created by this engine'),
+        engineError(
+          EngineErrorCode.MissingBlob,
+          'task has no contextHash; it was not created by this engine',
+        ),
       );
     }
     let p = this.contexts.get(hash);

@@ -24,12 +24,15 @@ export async function loadExperimentDataset(config: ExperimentConfig, dataDir?: 
 
 /** Throws when a logical pipeline would hand missing values to a model that cannot take them. */
 export function checkMissingValues(dataset: Dataset, lps: readonly LogicalPipeline[]): void {
-  const sensitive = new Set(Object.keys(dataset.sensitiveAttributes).flatMap((k) => k.split('&').map((p) => p.trim())));
+  const sensitive = new Set(
+    Object.keys(dataset.sensitiveAttributes).flatMap((k) => k.split('&').map((p) => p.trim())),
+  );
   const columns = Object.keys(dataset.info.missingCells).filter((c) => !sensitive.has(c));
   if (columns.length === 0) return;
   const bad = lps.filter(
     (lp) =>
-      lp.components.null_imputation === NO_IMPUTATION && MODELS_WITHOUT_MISSING_VALUES.includes(lp.components.model),
+      lp.components.null_imputation === NO_IMPUTATION &&
+      MODELS_WITHOUT_MISSING_VALUES.includes(lp.components.model),
   );
   if (bad.length === 0) return;
   throw engineError(

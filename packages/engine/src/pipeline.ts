@@ -62,7 +62,8 @@ export class SplitCache {
     const hit = this.#entries.get(key);
     if (hit) return hit;
     const s = makeSplit(data, seed, ctx);
-    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value as string);
+    if (this.#entries.size >= this.capacity)
+      this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(key, s);
     return s;
   }
@@ -99,9 +100,13 @@ export async function evaluateTask(input: EvaluateTaskInput): Promise<Observatio
   const { task } = input;
   let fraction: number | null = null;
   try {
-    if (input.context.synthetic) return await syntheticObservation(task, input.workerId, input.context.synthetic, start);
+    if (input.context.synthetic)
+      return await syntheticObservation(task, input.workerId, input.context.synthetic, start);
     if (input.data === null) {
-      throw engineError(EngineErrorCode.MissingBlob, `task ${task.taskId}: no dataset was given to the pipeline`);
+      throw engineError(
+        EngineErrorCode.MissingBlob,
+        `task ${task.taskId}: no dataset was given to the pipeline`,
+      );
     }
     const ctx = input.context;
     const split = (input.splits ?? new SplitCache(1)).get(ctx.datasetHash, input.data, task.seed, ctx);
@@ -247,7 +252,10 @@ function nonFinite(task: TaskMessage, e: ObjectiveEvaluation, objectives: readon
     EngineErrorCode.NonFiniteObjective,
     `pipeline ${task.lpName} gave objectives that are not finite numbers on the test split: ${list || 'a constraint'}; ` +
       'the metric is undefined for this pipeline (e.g. a ratio over an empty rate), so it is recorded as failed',
-    { invalid: e.invalid.map((i) => ({ ...i, value: String(i.value) })), objectives: objectives.map((o) => o.name) },
+    {
+      invalid: e.invalid.map((i) => ({ ...i, value: String(i.value) })),
+      objectives: objectives.map((o) => o.name),
+    },
   );
 }
 
@@ -256,7 +264,16 @@ function base(
   workerId: string,
 ): Pick<
   ObservationMessage,
-  'version' | 'taskId' | 'experiment' | 'runNum' | 'lpUuid' | 'lpName' | 'configuration' | 'seed' | 'attempt' | 'workerId'
+  | 'version'
+  | 'taskId'
+  | 'experiment'
+  | 'runNum'
+  | 'lpUuid'
+  | 'lpName'
+  | 'configuration'
+  | 'seed'
+  | 'attempt'
+  | 'workerId'
 > {
   return {
     version: MESSAGE_VERSION,

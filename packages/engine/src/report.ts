@@ -9,7 +9,13 @@
  *
  * Non-finite metric values (a rate over an empty group) are reported as null.
  */
-import type { ExperimentStatus, ExperimentStore, JsonObject, ObservationRecord, TaskCounts } from '@virnyflow/store';
+import type {
+  ExperimentStatus,
+  ExperimentStore,
+  JsonObject,
+  ObservationRecord,
+  TaskCounts,
+} from '@virnyflow/store';
 import { paretoFrontIndices } from '@virnyflow/optimizer';
 import { EngineErrorCode, engineError } from './errors';
 
@@ -157,7 +163,11 @@ export interface ExperimentReport {
   readonly observations: readonly ReportObservation[];
 }
 
-export async function buildReport(store: ExperimentStore, experiment: string, run: number): Promise<ExperimentReport> {
+export async function buildReport(
+  store: ExperimentStore,
+  experiment: string,
+  run: number,
+): Promise<ExperimentReport> {
   const key = { experiment, run };
   const exp = await store.getExperiment(key);
   if (exp === null) throw notFound(store, experiment, run);
@@ -168,7 +178,9 @@ export async function buildReport(store: ExperimentStore, experiment: string, ru
   ]);
   const lpOrder = new Map(lps.map((l, i) => [l.uuid, i]));
   const best: ReportBestPipeline[] = [];
-  for (const o of [...bestPerLp].sort((a, b) => (lpOrder.get(a.lpUuid) ?? 0) - (lpOrder.get(b.lpUuid) ?? 0))) {
+  for (const o of [...bestPerLp].sort(
+    (a, b) => (lpOrder.get(a.lpUuid) ?? 0) - (lpOrder.get(b.lpUuid) ?? 0),
+  )) {
     const rows = await store.getMetrics(o.taskId);
     const pick = (split: 'test' | 'train'): ReportMetric[] =>
       rows
@@ -230,7 +242,9 @@ export function paretoFront(observations: readonly ObservationRecord[]): Observa
   const pts = new Float64Array(ok.length * M);
   ok.forEach((o, i) => o.weighted.forEach((v, j) => (pts[i * M + j] = v as number)));
   const front = Array.from(paretoFrontIndices(pts, ok.length, M), (i) => ok[i]);
-  return front.sort((a, b) => (a.weighted[0] as number) - (b.weighted[0] as number) || a.sequence - b.sequence);
+  return front.sort(
+    (a, b) => (a.weighted[0] as number) - (b.weighted[0] as number) || a.sequence - b.sequence,
+  );
 }
 
 function toReportObservation(o: ObservationRecord): ReportObservation {

@@ -71,9 +71,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
   }
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 0) {
-    throw engineError(EngineErrorCode.BadOption, `threads: ${threads} must be an integer ≥ 0 (0 = no evaluator here)`, {
-      threads,
-    });
+    throw engineError(
+      EngineErrorCode.BadOption,
+      `threads: ${threads} must be an integer ≥ 0 (0 = no evaluator here)`,
+      {
+        threads,
+      },
+    );
   }
   const moduleUrls = resolveComponentModules(options.componentModules ?? []);
   const extra: ComponentDefinition[] = await loadComponentModules(moduleUrls);
@@ -107,7 +111,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
     void (async () => {
       for await (const e of escalations) {
         if (e.type === 'failure') {
-          options.onEvent?.({ type: 'actor-failure', actor: e.actor, code: e.failure.code, message: e.failure.message });
+          options.onEvent?.({
+            type: 'actor-failure',
+            actor: e.actor,
+            code: e.failure.code,
+            message: e.failure.message,
+          });
         }
         if (e.type === 'escalated' && e.to === null) rejectDone(e.error);
       }

@@ -191,7 +191,8 @@ class RunScheduler {
     this.storedBest = experiment?.bestCompoundQuality ?? null;
     this.lastFlush = this.now();
     this.sessionStart = this.lastFlush;
-    if (config.maxTimeBudget !== null && this.activeSeconds >= config.maxTimeBudget) this.timeExhausted = true;
+    if (config.maxTimeBudget !== null && this.activeSeconds >= config.maxTimeBudget)
+      this.timeExhausted = true;
     this.tasksCreated = tasks.length;
 
     const trials = new Map<string, number>();
@@ -201,7 +202,10 @@ class RunScheduler {
       if (!this.lpByUuid.has(r.uuid)) continue;
       const stored = r.stats as Partial<LogicalPipelineStats>;
       const maxTrials = typeof stored.maxTrials === 'number' ? stored.maxTrials : config.maxTrials;
-      const st = initialLogicalPipelineStats(r.name, this.objectives, { riskFactor: config.riskFactor, maxTrials });
+      const st = initialLogicalPipelineStats(r.name, this.objectives, {
+        riskFactor: config.riskFactor,
+        maxTrials,
+      });
       this.stats.set(r.uuid, { ...st, numTrials: trials.get(r.uuid) ?? 0 });
     }
 
@@ -255,7 +259,12 @@ class RunScheduler {
 
     const republish = [...this.inFlight.values()].sort((a, b) => a.sequence - b.sequence);
     if (republish.length > 0) {
-      this.emit({ type: 'republish', experiment: this.key.experiment, run: this.key.run, tasks: republish.length });
+      this.emit({
+        type: 'republish',
+        experiment: this.key.experiment,
+        run: this.key.run,
+        tasks: republish.length,
+      });
     }
     for (const t of republish) await this.publish(t);
     this.report();
@@ -287,7 +296,12 @@ class RunScheduler {
         st = { ...st, maxTrials: st.numTrials + configs.length };
         this.stats.set(uuid, st);
         await store.updateLogicalPipeline(this.key, uuid, { stats: toJson(st) });
-        this.emit({ type: 'space-exhausted', experiment: this.key.experiment, run: this.key.run, lp: lp.name });
+        this.emit({
+          type: 'space-exhausted',
+          experiment: this.key.experiment,
+          run: this.key.run,
+          lp: lp.name,
+        });
       }
       if (configs.length === 0) continue;
       const first = st.numTrials === 0;
@@ -315,7 +329,14 @@ class RunScheduler {
       this.tasksCreated += tasks.length;
       const now = this.now();
       for (const t of tasks) {
-        const rec: TaskRecord = { ...t, status: 'queued', attempts: 0, createdAt: now, updatedAt: now, sequence: 0 };
+        const rec: TaskRecord = {
+          ...t,
+          status: 'queued',
+          attempts: 0,
+          createdAt: now,
+          updatedAt: now,
+          sequence: 0,
+        };
         this.inFlight.set(t.taskId, rec);
         await this.publish(rec);
       }
@@ -422,7 +443,8 @@ class RunScheduler {
 
   private async deadLetter(taskId: string, deliveries: number): Promise<{ inserted: boolean }> {
     const t = this.inFlight.get(taskId) ?? (await this.deps.store.getTask(taskId));
-    if (t === null || t.run !== this.key.run || t.experiment !== this.key.experiment) return { inserted: false };
+    if (t === null || t.run !== this.key.run || t.experiment !== this.key.experiment)
+      return { inserted: false };
     const obs = failedObservation(
       this.taskMessage(t),
       'coordinator',
@@ -451,7 +473,10 @@ class RunScheduler {
     this.objectives.forEach((ob, i) => {
       reversed[ob.name] = ok ? (o.reversed[i] ?? 0) : 0;
     });
-    this.stats.set(o.lpUuid, updateLogicalPipelineStats(st, { elapsedTime: o.elapsedSeconds, reversed }, this.objectives));
+    this.stats.set(
+      o.lpUuid,
+      updateLogicalPipelineStats(st, { elapsedTime: o.elapsedSeconds, reversed }, this.objectives),
+    );
     if (ok && o.compoundQuality !== null) {
       const q = o.compoundQuality;
       const prev = this.lpBest.get(o.lpUuid);
@@ -481,7 +506,12 @@ class RunScheduler {
     const budget = this.deps.config.maxTimeBudget;
     if (budget !== null && this.activeSeconds >= budget && !this.timeExhausted) {
       this.timeExhausted = true;
-      this.emit({ type: 'time-budget', experiment: this.key.experiment, run: this.key.run, seconds: this.activeSeconds });
+      this.emit({
+        type: 'time-budget',
+        experiment: this.key.experiment,
+        run: this.key.run,
+        seconds: this.activeSeconds,
+      });
     }
     this.checkFinished();
   }
@@ -503,10 +533,12 @@ class RunScheduler {
 
   private checkFinished(): void {
     if (this.finished || this.stopping || this.inFlight.size > 0) return;
+    // Without max_total_pipelines_num the budget is the sum of max_trials: reaching it exhausts every LP.
+    const budgetReached = this.tasksCreated >= this.budget;
     let reason: FinishReason | null = null;
-    if (this.tasksCreated >= this.budget) reason = 'budget';
+    if (budgetReached && this.deps.config.maxTotalPipelinesNum !== null) reason = 'budget';
+    else if (budgetReached || this.exhausted) reason = 'exhausted';
     else if (this.timeExhausted) reason = 'time';
-    else if (this.exhausted) reason = 'exhausted';
     if (reason === null) return;
     this.finished = true;
     const finalReason = reason;

@@ -162,7 +162,11 @@ export function fitStages(c: PipelineComponents, input: StageInput): FittedStage
   let xTest: DenseMatrix = featurePipeline.transform(imp.xTest);
   const yTrain = imp.yTrain;
   const protTrain = protectedColumn(rawTrain, input.sensitiveAttributes, input.sensitiveAttrsForIntervention);
-  const protTest = protectedColumn(input.rawTest, input.sensitiveAttributes, input.sensitiveAttrsForIntervention);
+  const protTest = protectedColumn(
+    input.rawTest,
+    input.sensitiveAttributes,
+    input.sensitiveAttrsForIntervention,
+  );
   const intervention = c.createIntervention(input.seed);
   let sampleWeight: Float64Array | undefined;
   let createModel = (seed: number): Classifier => c.createModel(seed);

@@ -27,12 +27,27 @@ export interface RunProgress {
 
 /** Things worth a log line. */
 export type EngineEvent =
-  | { readonly type: 'run-start'; readonly experiment: string; readonly run: number; readonly resumed: boolean }
+  | {
+      readonly type: 'run-start';
+      readonly experiment: string;
+      readonly run: number;
+      readonly resumed: boolean;
+    }
   | { readonly type: 'run-skip'; readonly experiment: string; readonly run: number; readonly status: string }
   | { readonly type: 'run-end'; readonly experiment: string; readonly run: number; readonly reason: string }
   | { readonly type: 'republish'; readonly experiment: string; readonly run: number; readonly tasks: number }
-  | { readonly type: 'space-exhausted'; readonly experiment: string; readonly run: number; readonly lp: string }
-  | { readonly type: 'time-budget'; readonly experiment: string; readonly run: number; readonly seconds: number }
+  | {
+      readonly type: 'space-exhausted';
+      readonly experiment: string;
+      readonly run: number;
+      readonly lp: string;
+    }
+  | {
+      readonly type: 'time-budget';
+      readonly experiment: string;
+      readonly run: number;
+      readonly seconds: number;
+    }
   | {
       readonly type: 'pipeline-failed';
       readonly taskId: string;
@@ -40,7 +55,17 @@ export type EngineEvent =
       readonly code: string;
       readonly message: string;
     }
-  | { readonly type: 'stray-observation'; readonly taskId: string; readonly experiment: string; readonly run: number }
+  | {
+      readonly type: 'stray-observation';
+      readonly taskId: string;
+      readonly experiment: string;
+      readonly run: number;
+    }
   | { readonly type: 'invalid-message'; readonly channel: string; readonly message: string }
   | { readonly type: 'task-retry'; readonly taskId: string; readonly attempt: number; readonly code: string }
-  | { readonly type: 'actor-failure'; readonly actor: string; readonly code: string; readonly message: string };
+  | {
+      readonly type: 'actor-failure';
+      readonly actor: string;
+      readonly code: string;
+      readonly message: string;
+    };

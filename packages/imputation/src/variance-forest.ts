@@ -314,16 +314,30 @@ class Grower {
     const base = j * this.n;
     const cnt = C - 1;
     let nt = 0;
-    for (let q = start; q < end; q++) {
-      const r = idx[q];
-      const b = bins[base + r];
-      const h = b * C;
-      if (hist[h + cnt] === 0) touched[nt++] = b;
-      const w = weight[r];
-      hist[h] += w;
-      const y = r * d;
-      for (let k = 0; k < d; k++) hist[h + 1 + k] += w * Y[y + k];
-      hist[h + cnt] += 1;
+    if (d === 1) {
+      // The one-output case (every numeric column) without the inner output loops.
+      for (let q = start; q < end; q++) {
+        const r = idx[q];
+        const b = bins[base + r];
+        const h = b * 3;
+        if (hist[h + 2] === 0) touched[nt++] = b;
+        const w = weight[r];
+        hist[h] += w;
+        hist[h + 1] += w * Y[r];
+        hist[h + 2] += 1;
+      }
+    } else {
+      for (let q = start; q < end; q++) {
+        const r = idx[q];
+        const b = bins[base + r];
+        const h = b * C;
+        if (hist[h + cnt] === 0) touched[nt++] = b;
+        const w = weight[r];
+        hist[h] += w;
+        const y = r * d;
+        for (let k = 0; k < d; k++) hist[h + 1 + k] += w * Y[y + k];
+        hist[h + cnt] += 1;
+      }
     }
     if (nt >= 2) {
       if (nt <= 24) insertionSort(touched, nt);
@@ -345,7 +359,6 @@ class Grower {
         cL += hist[h + cnt];
         if (cL < minLeaf || count - cL < minLeaf) continue;
         // Proxy of the squared-error decrease: Σ_k S_Lk²/W_L + Σ_k S_Rk²/W_R (the node's own term is constant).
-        const WR = W - WL;
         let sl = 0;
         let sr = 0;
         for (let k = 0; k < d; k++) {
@@ -354,7 +367,7 @@ class Grower {
           sl += a * a;
           sr += b * b;
         }
-        const proxy = sl / WL + sr / WR;
+        const proxy = sl / WL + sr / (W - WL);
         if (proxy > this.bestProxy) {
           this.bestProxy = proxy;
           this.bestFeature = j;
@@ -365,7 +378,7 @@ class Grower {
     }
     for (let t = 0; t < nt; t++) {
       const h = touched[t] * C;
-      hist.fill(0, h, h + C);
+      for (let k = 0; k < C; k++) hist[h + k] = 0;
     }
     return nt >= 2;
   }

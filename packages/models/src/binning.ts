@@ -63,7 +63,9 @@ function readColumn(X: DenseMatrix, j: number, out: Float64Array): void {
 /** Fits bin edges on X (NaN ignored). */
 export function fitBinMapper(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS): BinMapper {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
-    modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, { maxBins });
+    modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, {
+      maxBins,
+    });
   }
   const { nRows, nCols, data } = X;
   // Pass 1, all features at once, row block by row block (the block stays in cache while each feature's
@@ -166,7 +168,10 @@ export function midpoint(a: number, b: number): number {
 }
 
 /** Greedy equal-frequency bins over the sorted non-missing values (of a strided sample for huge columns). */
-function quantileBins(col: Float64Array, maxBins: number): { up: Float64Array; lo: Float64Array; hi: Float64Array } {
+function quantileBins(
+  col: Float64Array,
+  maxBins: number,
+): { up: Float64Array; lo: Float64Array; hi: Float64Array } {
   const n = col.length;
   const stride = n > SAMPLE_ROWS ? Math.ceil(n / SAMPLE_ROWS) : 1;
   const sample = new Float64Array(Math.ceil(n / stride));

@@ -209,7 +209,9 @@ abstract class BoostedTreesClassifier implements Classifier {
     this.nFeatures = jsonNumber(doc, 'nFeatures', this.kind);
     this.baseScore = jsonNumber(doc, 'baseScore', this.kind);
     const nf = this.nFeatures;
-    this.trees = jsonArray(doc, 'trees', this.kind).map((t, i) => treeFromJson(t, nf, `${this.kind}.trees[${i}]`));
+    this.trees = jsonArray(doc, 'trees', this.kind).map((t, i) =>
+      treeFromJson(t, nf, `${this.kind}.trees[${i}]`),
+    );
   }
 }
 

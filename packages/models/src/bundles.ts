@@ -38,11 +38,15 @@ export interface FeatureBundles {
 
 const cache = new WeakMap<BinnedMatrix, FeatureBundles>();
 
-/** The bundles of a binned matrix (computed once per matrix, cached). */
-export function featureBundles(B: BinnedMatrix): FeatureBundles {
+/**
+ * The bundles of a binned matrix (computed once per matrix, cached). With `enabled` false every feature
+ * is alone in its bundle (the plain per-feature layout; used to check bundling changes nothing).
+ */
+export function featureBundles(B: BinnedMatrix, enabled = true): FeatureBundles {
+  if (!enabled) return computeBundles(B, false);
   const hit = cache.get(B);
   if (hit) return hit;
-  const fb = computeBundles(B);
+  const fb = computeBundles(B, true);
   cache.set(B, fb);
   return fb;
 }
@@ -53,14 +57,14 @@ interface OpenBundle {
   readonly occupied: Uint8Array;
 }
 
-function computeBundles(B: BinnedMatrix): FeatureBundles {
+function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
   const { nRows: n, nCols: d, bins, mapper } = B;
   const nBins = mapper.nBins;
   const open: OpenBundle[] = [];
   const openOf = new Int32Array(d).fill(-1);
   for (let f = 0; f < d; f++) {
     const nb = nBins[f];
-    if (nb < 2 || nb > MAX_MEMBER_BINS) continue;
+    if (!enabled || nb < 2 || nb > MAX_MEMBER_BINS) continue;
     const col = bins.subarray(f * n, (f + 1) * n);
     let joined = -1;
     for (let k = 0; k < open.length; k++) {

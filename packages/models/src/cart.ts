@@ -103,12 +103,14 @@ export class CartGrower {
   private params!: CartParams;
   private entropy = false;
 
+  /** `bundle` false disables exclusive feature bundling (same trees, slower on one-hot data). */
   constructor(
     private readonly B: BinnedMatrix,
     private readonly y: Uint8Array,
+    bundle = true,
   ) {
     const n = B.nRows;
-    this.fb = featureBundles(B);
+    this.fb = featureBundles(B, bundle);
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
     this.wOrd = new Float64Array(n);
@@ -478,7 +480,14 @@ export class CartGrower {
   }
 
   /** Stable in-place partition of idx[start, end) by the split; returns the first right position. */
-  private partition(start: number, end: number, f: number, bin: number, nb: number, missingLeft: boolean): number {
+  private partition(
+    start: number,
+    end: number,
+    f: number,
+    bin: number,
+    nb: number,
+    missingLeft: boolean,
+  ): number {
     const { idx, tmp, goesLeft } = this;
     const { bins, nRows } = this.B;
     for (let k = 0; k < nb; k++) goesLeft[k] = k <= bin ? 1 : 0;

@@ -33,7 +33,8 @@ export type ModelName = (typeof ModelName)[keyof typeof ModelName];
 
 /** int(linspace(20, 3000, 20)), VirnyFlow's `num_leaves` choices. */
 const LGBM_NUM_LEAVES = [
-  20, 176, 333, 490, 647, 804, 961, 1117, 1274, 1431, 1588, 1745, 1902, 2058, 2215, 2372, 2529, 2686, 2843, 3000,
+  20, 176, 333, 490, 647, 804, 961, 1117, 1274, 1431, 1588, 1745, 1902, 2058, 2215, 2372, 2529, 2686, 2843,
+  3000,
 ];
 
 export const modelComponents: readonly ComponentDefinition<ModelCreate>[] = [
@@ -126,7 +127,10 @@ const READERS: Readonly<Record<string, (json: unknown) => Classifier>> = {
  */
 export function fromJSON(json: SerializedModel | unknown): Classifier {
   if (typeof json !== 'object' || json === null) {
-    modelError(ModelErrorCode.BadJson, `model JSON must be an object, got ${json === null ? 'null' : typeof json}`);
+    modelError(
+      ModelErrorCode.BadJson,
+      `model JSON must be an object, got ${json === null ? 'null' : typeof json}`,
+    );
   }
   const kind = (json as { kind?: unknown }).kind;
   const read = typeof kind === 'string' && Object.hasOwn(READERS, kind) ? READERS[kind] : undefined;

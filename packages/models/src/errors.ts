@@ -21,6 +21,10 @@ export const ModelErrorCode = {
 } as const;
 export type ModelErrorCode = (typeof ModelErrorCode)[keyof typeof ModelErrorCode];
 
-export function modelError(code: ModelErrorCode, message: string, details: Record<string, unknown> = {}): never {
+export function modelError(
+  code: ModelErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): never {
   throw new VirnyFlowError(code, message, { details });
 }

@@ -101,8 +101,12 @@ export class GradTreeGrower {
   private unitCount = true;
   private params!: GradTreeParams;
 
-  constructor(private readonly B: BinnedMatrix) {
-    this.fb = featureBundles(B);
+  /** `bundle` false disables exclusive feature bundling (same trees, slower on one-hot data). */
+  constructor(
+    private readonly B: BinnedMatrix,
+    bundle = true,
+  ) {
+    this.fb = featureBundles(B, bundle);
     const n = B.nRows;
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
@@ -115,7 +119,13 @@ export class GradTreeGrower {
    * (indexed by row of the binned matrix, already multiplied by sample weights) and row multiplicities
    * `count` (for `minDataInLeaf`).
    */
-  grow(g: Float64Array, h: Float64Array, count: Float64Array, rows: Uint32Array, params: GradTreeParams): Tree {
+  grow(
+    g: Float64Array,
+    h: Float64Array,
+    count: Float64Array,
+    rows: Uint32Array,
+    params: GradTreeParams,
+  ): Tree {
     this.g = g;
     this.h = h;
     this.count = count;

@@ -45,7 +45,7 @@ export function choleskySolve(L: Float64Array, m: number, b: Float64Array): void
 /**
  * C = P·Qᵀ (or C += P·Qᵀ with `accumulate`): P (nP, len), Q (nQ, len), C (nP, nQ), all row-major and
  * dense at the given offsets. Every entry is a dot product of two contiguous rows; a 2 × 2 block of C is
- * computed at once so each loaded element feeds two multiply-adds.
+ * computed at once so each loaded element feeds two multiply-adds (4 × 2 blocks measured no faster).
  */
 export function gemmNT(
   P: Float64Array,

@@ -295,7 +295,10 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
   const trial = new Float64Array(m);
   const xs = new Float64Array(BLOCK * m);
   const n = obj.s.active.length;
-  const stride = Math.max(1, Math.min(SUBSAMPLE_MAX_STRIDE, Math.floor(n / (SUBSAMPLE_MIN_ROWS_PER_DIM * m))));
+  const stride = Math.max(
+    1,
+    Math.min(SUBSAMPLE_MAX_STRIDE, Math.floor(n / (SUBSAMPLE_MIN_ROWS_PER_DIM * m))),
+  );
   let useSub = stride > 1;
   let f = obj.value(theta, grad);
   let it = 0;
@@ -434,7 +437,9 @@ export function solveLogistic(
   o: LogisticSolveOptions,
 ): LogisticFitInfo {
   const obj = new LogisticObjective(X, y, sample, o.C, o.fitIntercept);
-  return o.algorithm === 'newton' ? newton(obj, theta, o.maxIter, o.tol) : lbfgs(obj, theta, o.maxIter, o.tol);
+  return o.algorithm === 'newton'
+    ? newton(obj, theta, o.maxIter, o.tol)
+    : lbfgs(obj, theta, o.maxIter, o.tol);
 }
 
 export class LogisticRegression implements Classifier {
@@ -471,7 +476,13 @@ export class LogisticRegression implements Classifier {
     }
     const C = o.penalty === null ? Infinity : o.C;
     const algorithm = d + 1 <= NEWTON_MAX_DIM ? 'newton' : 'lbfgs';
-    this.info = solveLogistic(X, y, s, theta, { C, fitIntercept: o.fitIntercept, algorithm, maxIter: o.maxIter, tol: o.tol });
+    this.info = solveLogistic(X, y, s, theta, {
+      C,
+      fitIntercept: o.fitIntercept,
+      algorithm,
+      maxIter: o.maxIter,
+      tol: o.tol,
+    });
     this.coef = theta.slice(0, d);
     this.intercept = o.fitIntercept ? theta[d] : 0;
   }

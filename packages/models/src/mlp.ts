@@ -13,10 +13,11 @@
  * - `lbfgs`: full-batch L-BFGS (10 pairs, Armijo backtracking) for `max_iter` iterations or until the
  *   gradient max-norm ≤ `tol`.
  *
- * Cost cap: scikit-learn's default `max_iter` is 200 and VirnyFlow passes 1000; one epoch here costs about
- * 3·n·(d·h₁ + h₁·h₂ + h₂) multiply-adds on one thread, so `max_iter` defaults to 200 epochs and the
- * early-stopping rule above usually ends training after a few dozen. Everything is seeded: initialisation
- * and the per-epoch shuffles draw from `Rng(hashSeeds(seed, fitSeed))`.
+ * Cost cap: scikit-learn's default `max_iter` is 200 epochs and VirnyFlow passes 1000. One epoch costs
+ * about 3·n·(d·h₁ + h₁·h₂ + h₂) multiply-adds; scalar JavaScript runs them ~4× slower than scikit-learn's
+ * BLAS, so `max_iter` defaults to MAX_ITER_DEFAULT = 50 epochs (pass `max_iter` to change it). The
+ * early-stopping rule above ends most fits sooner. Everything is seeded: initialisation and the per-epoch
+ * shuffles draw from `Rng(hashSeeds(seed, fitSeed))`.
  *
  * Layout: layer l has weights W_l (fanIn, fanOut) row-major and biases b_l (fanOut); activations of a batch
  * are (batch, width) row-major. All buffers are allocated once per fit.
@@ -35,12 +36,18 @@ const VERSION = 1;
 /** Probabilities are clipped to [EPS, 1 − EPS] inside the log-loss (scikit-learn: float64 machine epsilon). */
 const EPS = 2.220446049250313e-16;
 const LBFGS_MEMORY = 10;
+/** Default epoch / iteration cap (see the cost note above). */
+export const MAX_ITER_DEFAULT = 50;
 
 export const Activation = { Logistic: 'logistic', Tanh: 'tanh', Relu: 'relu' } as const;
 export type Activation = (typeof Activation)[keyof typeof Activation];
 export const MlpSolver = { Lbfgs: 'lbfgs', Sgd: 'sgd', Adam: 'adam' } as const;
 export type MlpSolver = (typeof MlpSolver)[keyof typeof MlpSolver];
-export const LearningRateSchedule = { Constant: 'constant', InvScaling: 'invscaling', Adaptive: 'adaptive' } as const;
+export const LearningRateSchedule = {
+  Constant: 'constant',
+  InvScaling: 'invscaling',
+  Adaptive: 'adaptive',
+} as const;
 export type LearningRateSchedule = (typeof LearningRateSchedule)[keyof typeof LearningRateSchedule];
 
 export interface ResolvedMlpOptions {
@@ -66,7 +73,10 @@ export function resolveMlpOptions(params: RawParams): ResolvedMlpOptions {
   if (h !== undefined) {
     const list = typeof h === 'number' ? [h] : h;
     if (!Array.isArray(list) || list.length === 0 || list.some((v) => !Number.isInteger(v) || v < 1)) {
-      r.reject('hidden_layer_sizes', 'must be a positive integer or a non-empty list of them, e.g. [100, 100]');
+      r.reject(
+        'hidden_layer_sizes',
+        'must be a positive integer or a non-empty list of them, e.g. [100, 100]',
+      );
     }
     hidden = [...(list as number[])];
   }
@@ -90,7 +100,7 @@ export function resolveMlpOptions(params: RawParams): ResolvedMlpOptions {
     learningRateInit: r.num('learning_rate_init', 0.001, 0, Infinity, true),
     alpha: r.num('alpha', 1e-4, 0),
     batchSize,
-    maxIter: r.int('max_iter', 200, 1),
+    maxIter: r.int('max_iter', MAX_ITER_DEFAULT, 1),
     tol: r.num('tol', 1e-4, 0),
     nIterNoChange: r.int('n_iter_no_change', 10, 1),
     momentum: r.num('momentum', 0.9, 0, 1),
@@ -192,7 +202,8 @@ class Pass {
         const zr = i * fanOut;
         for (let j = 0; j < fanOut; j++) {
           const z = Z[zr + j] + params[b0 + j];
-          Z[zr + j] = act === Activation.Relu ? (z > 0 ? z : 0) : act === Activation.Tanh ? Math.tanh(z) : sigmoid(z);
+          Z[zr + j] =
+            act === Activation.Relu ? (z > 0 ? z : 0) : act === Activation.Tanh ? Math.tanh(z) : sigmoid(z);
         }
       }
     }

@@ -7,7 +7,10 @@ import { ModelErrorCode, modelError } from './errors';
 
 export function checkDocument(json: unknown, kind: string, version: number): Record<string, unknown> {
   if (typeof json !== 'object' || json === null) {
-    modelError(ModelErrorCode.BadJson, `model JSON must be an object, got ${json === null ? 'null' : typeof json}`);
+    modelError(
+      ModelErrorCode.BadJson,
+      `model JSON must be an object, got ${json === null ? 'null' : typeof json}`,
+    );
   }
   const doc = json as Partial<SerializedModel>;
   if (doc.kind !== kind) {
@@ -33,7 +36,12 @@ export function jsonNumber(doc: Record<string, unknown>, field: string, kind: st
   return v as number;
 }
 
-export function jsonNumbers(doc: Record<string, unknown>, field: string, kind: string, length?: number): Float64Array {
+export function jsonNumbers(
+  doc: Record<string, unknown>,
+  field: string,
+  kind: string,
+  length?: number,
+): Float64Array {
   const v = doc[field];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
     modelError(ModelErrorCode.BadJson, `${kind}: field '${field}' must be an array of finite numbers`, {
@@ -43,17 +51,22 @@ export function jsonNumbers(doc: Record<string, unknown>, field: string, kind: s
   }
   const a = v as number[];
   if (length !== undefined && a.length !== length) {
-    modelError(ModelErrorCode.BadJson, `${kind}: field '${field}' has ${a.length} entries, expected ${length}`, {
-      kind,
-      field,
-    });
+    modelError(
+      ModelErrorCode.BadJson,
+      `${kind}: field '${field}' has ${a.length} entries, expected ${length}`,
+      {
+        kind,
+        field,
+      },
+    );
   }
   return Float64Array.from(a);
 }
 
 export function jsonArray(doc: Record<string, unknown>, field: string, kind: string): unknown[] {
   const v = doc[field];
-  if (!Array.isArray(v)) modelError(ModelErrorCode.BadJson, `${kind}: field '${field}' must be an array`, { kind, field });
+  if (!Array.isArray(v))
+    modelError(ModelErrorCode.BadJson, `${kind}: field '${field}' must be an array`, { kind, field });
   return v as unknown[];
 }
 
@@ -66,7 +79,11 @@ export function jsonParams(doc: Record<string, unknown>, kind: string): Record<s
 }
 
 export function notFitted(kind: string, what: string): never {
-  return modelError(ModelErrorCode.NotFitted, `${kind}: ${what} called before fit; call fit(X, y, options) first`, {
-    kind,
-  });
+  return modelError(
+    ModelErrorCode.NotFitted,
+    `${kind}: ${what} called before fit; call fit(X, y, options) first`,
+    {
+      kind,
+    },
+  );
 }

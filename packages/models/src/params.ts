@@ -55,7 +55,10 @@ export class ParamReader {
     if (v === undefined) return def;
     const ok = typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
     if (!ok) {
-      this.fail(name, `must be a number in ${minExclusive ? '(' : '['}${min}, ${max === Infinity ? '∞' : max}]`);
+      this.fail(
+        name,
+        `must be a number in ${minExclusive ? '(' : '['}${min}, ${max === Infinity ? '∞' : max}]`,
+      );
     }
     return v as number;
   }

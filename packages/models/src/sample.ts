@@ -64,7 +64,12 @@ export function checkPredictShape(X: DenseMatrix, nFeatures: number, kind: strin
   }
 }
 
-export function resolveSample(X: DenseMatrix, y: Uint8Array, options: FitOptions, kind: string): ResolvedSample {
+export function resolveSample(
+  X: DenseMatrix,
+  y: Uint8Array,
+  options: FitOptions,
+  kind: string,
+): ResolvedSample {
   checkMatrix(X, kind);
   const n = X.nRows;
   if (!(y instanceof Uint8Array) || y.length !== n) {
@@ -75,9 +80,13 @@ export function resolveSample(X: DenseMatrix, y: Uint8Array, options: FitOptions
     );
   }
   if (!Number.isFinite(options.seed)) {
-    modelError(ModelErrorCode.BadInput, `${kind}: fit options.seed must be a finite number (got ${options.seed})`, {
-      seed: options.seed,
-    });
+    modelError(
+      ModelErrorCode.BadInput,
+      `${kind}: fit options.seed must be a finite number (got ${options.seed})`,
+      {
+        seed: options.seed,
+      },
+    );
   }
   for (let i = 0; i < n; i++) {
     if (y[i] > 1) {

@@ -153,13 +153,13 @@ export function treeToJson(t: Tree): TreeJson {
 /** Rebuilds a tree from JSON, checking that every array has one entry per node and children are in range. */
 export function treeFromJson(j: unknown, nFeatures: number, where: string): Tree {
   const o = j as Partial<TreeJson> | null;
-  const bad = (why: string): never =>
-    modelError(ModelErrorCode.BadJson, `${where}: ${why}`, { where });
+  const bad = (why: string): never => modelError(ModelErrorCode.BadJson, `${where}: ${why}`, { where });
   if (typeof o !== 'object' || o === null) bad('tree is not an object');
   const keys = ['feature', 'threshold', 'left', 'right', 'missingLeft', 'value'] as const;
   for (const k of keys) {
     const a = (o as Record<string, unknown>)[k];
-    if (!Array.isArray(a) || a.some((v) => typeof v !== 'number')) bad(`tree.${k} must be an array of numbers`);
+    if (!Array.isArray(a) || a.some((v) => typeof v !== 'number'))
+      bad(`tree.${k} must be an array of numbers`);
   }
   const t = o as TreeJson;
   const n = t.feature.length;
@@ -168,7 +168,8 @@ export function treeFromJson(j: unknown, nFeatures: number, where: string): Tree
   for (let i = 0; i < n; i++) {
     const f = t.feature[i];
     if (f === -1) continue;
-    if (!Number.isInteger(f) || f < 0 || f >= nFeatures) bad(`node ${i} splits on feature ${f} (nFeatures ${nFeatures})`);
+    if (!Number.isInteger(f) || f < 0 || f >= nFeatures)
+      bad(`node ${i} splits on feature ${f} (nFeatures ${nFeatures})`);
     for (const c of [t.left[i], t.right[i]]) {
       // Children always come after their parent, which also rules out cycles.
       if (!Number.isInteger(c) || c <= i || c >= n) bad(`node ${i} has child ${c} out of range`);

@@ -61,7 +61,7 @@ describe('binning', () => {
     const B = binMatrix({ data, nRows: n, nCols: 1 }, 16);
     const zeroBin = B.bins[0];
     let bad = 0;
-    for (let i = 0; i < n; i++) if (B.bins[i] === zeroBin !== (data[i] === 0)) bad++;
+    for (let i = 0; i < n; i++) if ((B.bins[i] === zeroBin) !== (data[i] === 0)) bad++;
     expect(bad).toBe(0);
   });
 

@@ -96,7 +96,8 @@ describe('xgb_clf / lgbm_clf', () => {
     const count = new Map<number, number>();
     for (let i = 0; i < X.nRows; i++) {
       let k = 0;
-      while (t.feature[k] >= 0) k = X.data[i * X.nCols + t.feature[k]] <= t.threshold[k] ? t.left[k] : t.right[k];
+      while (t.feature[k] >= 0)
+        k = X.data[i * X.nCols + t.feature[k]] <= t.threshold[k] ? t.left[k] : t.right[k];
       count.set(k, (count.get(k) ?? 0) + 1);
     }
     // First tree: every hessian is p(1 − p) of the prior, so the estimate is exact.

@@ -64,7 +64,16 @@ describe('dt_clf', () => {
     const t = m.fittedTree;
     expect(t.feature[0]).toBe(1);
     expect(t.threshold[0]).toBe(5.5);
-    expect(Array.from(m.predictProba(matrix([[0, 5, 0], [0, 6, 0]])))).toEqual([0, 1]);
+    expect(
+      Array.from(
+        m.predictProba(
+          matrix([
+            [0, 5, 0],
+            [0, 6, 0],
+          ]),
+        ),
+      ),
+    ).toEqual([0, 1]);
   });
 
   it('learns XOR at depth 2 (the first split has zero gain, as in scikit-learn)', () => {
@@ -155,7 +164,8 @@ describe('dt_clf', () => {
     const perLeaf = new Map<number, number>();
     for (let i = 0; i < X.nRows; i++) {
       let k = 0;
-      while (t.feature[k] >= 0) k = X.data[i * X.nCols + t.feature[k]] <= t.threshold[k] ? t.left[k] : t.right[k];
+      while (t.feature[k] >= 0)
+        k = X.data[i * X.nCols + t.feature[k]] <= t.threshold[k] ? t.left[k] : t.right[k];
       perLeaf.set(k, (perLeaf.get(k) ?? 0) + 1);
     }
     expect(Math.min(...perLeaf.values())).toBeGreaterThanOrEqual(20);
@@ -183,7 +193,9 @@ describe('dt_clf', () => {
     const m = new DecisionTreeClassifier();
     expect(thrownCode(() => m.predictProba(matrix([[1]])))).toBe('VF_MODEL_NOT_FITTED');
     expect(thrownCode(() => m.fit(matrix([[1], [2]]), labels([0]), { seed: 0 }))).toBe('VF_MODEL_BAD_INPUT');
-    expect(thrownCode(() => m.fit(matrix([[1], [2]]), labels([0, 2]), { seed: 0 }))).toBe('VF_MODEL_BAD_INPUT');
+    expect(thrownCode(() => m.fit(matrix([[1], [2]]), labels([0, 2]), { seed: 0 }))).toBe(
+      'VF_MODEL_BAD_INPUT',
+    );
     m.fit(matrix([[1], [2]]), labels([0, 1]), { seed: 0 });
     expect(thrownCode(() => m.predictProba(matrix([[1, 2]])))).toBe('VF_MODEL_BAD_INPUT');
   });

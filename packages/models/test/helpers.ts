@@ -38,7 +38,12 @@ export function takeLabels(y: Uint8Array, idx: ArrayLike<number>): Uint8Array {
  * A noisy nonlinear problem: feature 0 and 1 matter, the rest is noise; values on a grid of `levels`
  * steps so trees see few distinct values.
  */
-export function synthetic(n: number, d: number, seed: number, levels = 64): { X: DenseMatrix; y: Uint8Array } {
+export function synthetic(
+  n: number,
+  d: number,
+  seed: number,
+  levels = 64,
+): { X: DenseMatrix; y: Uint8Array } {
   const rng = new Rng(seed);
   const data = new Float64Array(n * d);
   const y = new Uint8Array(n);

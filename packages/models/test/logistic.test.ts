@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { LogisticRegression, solveLogistic } from '../src/logistic';
 import { resolveSample } from '../src/sample';
-import { expectClose, labels, loadFixture, matrix, synthetic, takeLabels, takeRows, thrownCode } from './helpers';
+import {
+  expectClose,
+  labels,
+  loadFixture,
+  matrix,
+  synthetic,
+  takeLabels,
+  takeRows,
+  thrownCode,
+} from './helpers';
 
 interface LrFixture {
   X: number[][];
@@ -62,11 +71,7 @@ describe('lr_clf', () => {
       b -= (hBB * gb - hBb * gB) / det;
     }
     const m = new LogisticRegression({ C, tol: 1e-13 });
-    m.fit(
-      matrix(xs.map((x) => [x])),
-      labels(ys),
-      { seed: 0 },
-    );
+    m.fit(matrix(xs.map((x) => [x])), labels(ys), { seed: 0 });
     expect(m.coefficients[0]).toBeCloseTo(beta, 10);
     expect(m.interceptValue).toBeCloseTo(b, 10);
   });
@@ -90,8 +95,20 @@ describe('lr_clf', () => {
     const s = resolveSample(X, y, { seed: 0 }, 'lr_clf');
     const a = new Float64Array(13);
     const b = new Float64Array(13);
-    const ia = solveLogistic(X, y, s, a, { C: 0.3, fitIntercept: true, algorithm: 'newton', maxIter: 100, tol: 1e-10 });
-    const ib = solveLogistic(X, y, s, b, { C: 0.3, fitIntercept: true, algorithm: 'lbfgs', maxIter: 5000, tol: 1e-10 });
+    const ia = solveLogistic(X, y, s, a, {
+      C: 0.3,
+      fitIntercept: true,
+      algorithm: 'newton',
+      maxIter: 100,
+      tol: 1e-10,
+    });
+    const ib = solveLogistic(X, y, s, b, {
+      C: 0.3,
+      fitIntercept: true,
+      algorithm: 'lbfgs',
+      maxIter: 5000,
+      tol: 1e-10,
+    });
     expect(ia.converged && ib.converged).toBe(true);
     expect(ia.iterations).toBeLessThan(15);
     expectClose(b, a, 1e-7, 1e-6);
@@ -120,7 +137,9 @@ describe('lr_clf', () => {
     const one = new LogisticRegression();
     one.fit(X, labels([1, 1, 1]), { seed: 0 });
     expect(one.predictProba(X)[0]).toBeGreaterThan(1 - 1e-12);
-    expect(thrownCode(() => one.fit(matrix([[1], [NaN]]), labels([0, 1]), { seed: 0 }))).toBe('VF_MODEL_NAN_INPUT');
+    expect(thrownCode(() => one.fit(matrix([[1], [NaN]]), labels([0, 1]), { seed: 0 }))).toBe(
+      'VF_MODEL_NAN_INPUT',
+    );
     expect(thrownCode(() => one.predictProba(matrix([[NaN]])))).toBe('VF_MODEL_NAN_INPUT');
     const { X: X2, y: y2 } = synthetic(200, 3, 7);
     const m = new LogisticRegression({ C: 0.01, solver: 'saga' });

@@ -120,9 +120,11 @@ export function maximizeAcquisition(
     for (const i of topIndices(startVals, nStarts, fromHistory)) {
       seeds.push({ src: starts, row: i, value: startVals[i] });
     }
-    for (const i of topIndices(randVals, nRandom, fromRandom)) seeds.push({ src: rand, row: i, value: randVals[i] });
+    for (const i of topIndices(randVals, nRandom, fromRandom))
+      seeds.push({ src: rand, row: i, value: randVals[i] });
     const numericOnly = type === 'random_scipy';
-    for (const s of seeds) localSearch(enc, acquisition, rng, s.src, s.row, s.value, options, numericOnly, pool);
+    for (const s of seeds)
+      localSearch(enc, acquisition, rng, s.src, s.row, s.value, options, numericOnly, pool);
   }
 
   const order = new Int32Array(pool.count);

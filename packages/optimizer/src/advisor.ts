@@ -150,7 +150,8 @@ export function resolveAdvisorOptions(o: AdvisorOptions): ResolvedAdvisorOptions
   if (refPoint !== null) {
     if (refPoint.length !== o.numObjectives)
       badOption('refPoint', refPoint, `give one value per objective (${o.numObjectives})`);
-    if (!refPoint.every(Number.isFinite)) badOption('refPoint', refPoint, 'every entry must be a finite number');
+    if (!refPoint.every(Number.isFinite))
+      badOption('refPoint', refPoint, 'every entry must be a finite number');
   }
 
   const counts = countParams(o.space);
@@ -190,13 +191,15 @@ export function resolveAdvisorOptions(o: AdvisorOptions): ResolvedAdvisorOptions
     // front of k points, so we use it up to 3 objectives and ParEGO beyond.
     base = M === 1 ? 'ei' : M <= 3 ? 'ehvi' : 'parego';
     if (M === 4) notes.push("acquisition 'auto' with 4 objectives uses ParEGO where OpenBox would use EHVI");
-    if (M > 4) notes.push(`acquisition 'auto' with ${M} objectives uses ParEGO where OpenBox would use MESMO`);
+    if (M > 4)
+      notes.push(`acquisition 'auto' with ${M} objectives uses ParEGO where OpenBox would use MESMO`);
   } else if (a === 'mesmo' || a === 'mesmoc') {
     base = M === 1 ? 'ei' : M <= 3 ? 'ehvi' : 'parego';
     notes.push(`acquisition '${a}' is not implemented; using '${base}${constrained ? 'c' : ''}'`);
   } else {
     base = a.replace(/c$/, '') as 'ei' | 'ehvi' | 'parego';
-    if (a.endsWith('c') && !constrained) notes.push(`acquisition '${a}' without constraints runs as '${base}'`);
+    if (a.endsWith('c') && !constrained)
+      notes.push(`acquisition '${a}' without constraints runs as '${base}'`);
   }
   if (base === 'ei' && M > 1)
     badOption('acquisition', a, `EI is single-objective but numObjectives = ${M}; use ehvi or parego`);
@@ -318,7 +321,11 @@ export class Advisor implements Optimizer {
   /** Substitutions made while resolving the options, plus the reference-point inference, if any. */
   get notes(): string[] {
     const notes = [...this.options.notes];
-    if (this.options.surrogate === 'auto' && this.currentSurrogate() === 'prf' && this.autoSurrogate() === 'gp') {
+    if (
+      this.options.surrogate === 'auto' &&
+      this.currentSurrogate() === 'prf' &&
+      this.autoSurrogate() === 'gp'
+    ) {
       notes.push(`${this.book.history.length} observations: surrogate 'auto' switched from gp to prf`);
     }
     if (this.lastRefPoint?.inferred) {
@@ -379,7 +386,11 @@ export class Advisor implements Optimizer {
       const s = this.suggestOne();
       if (s === null) break;
       this.book.addPending(s.config, s.x);
-      out.push({ config: s.config, origin: s.origin, ...(s.value !== undefined ? { acquisitionValue: s.value } : {}) });
+      out.push({
+        config: s.config,
+        origin: s.origin,
+        ...(s.value !== undefined ? { acquisitionValue: s.value } : {}),
+      });
     }
     return out;
   }
@@ -435,7 +446,12 @@ export class Advisor implements Optimizer {
     return design;
   }
 
-  private suggestOne(): { config: Configuration; x: Float64Array; origin: Suggestion['origin']; value?: number } | null {
+  private suggestOne(): {
+    config: Configuration;
+    x: Float64Array;
+    origin: Suggestion['origin'];
+    value?: number;
+  } | null {
     const book = this.book;
     const enc = this.encoding;
     const o = this.options;
@@ -530,10 +546,17 @@ export class Advisor implements Optimizer {
         hyperParameters: this.gpHyper(target, data.n),
       });
     }
-    return RandomForest.fit(data.x, data.n, enc.nDims, y, new Rng(hashSeeds(this.options.seed, data.n, hashTarget(target))), {
-      ...this.options.forest,
-      categorical: enc.categorical,
-    });
+    return RandomForest.fit(
+      data.x,
+      data.n,
+      enc.nDims,
+      y,
+      new Rng(hashSeeds(this.options.seed, data.n, hashTarget(target))),
+      {
+        ...this.options.forest,
+        categorical: enc.categorical,
+      },
+    );
   }
 
   /** Base (unconditioned) model of a target on the full history; cached while the history is unchanged. */
@@ -566,7 +589,8 @@ export class Advisor implements Optimizer {
     if (p === 0) return { model: base, fantasies };
     if (this.options.pendingStrategy === 'constant_liar') fantasies.fill(worst);
     else base.predict(pendingX, p, fantasies, new Float64Array(p));
-    if (base instanceof GaussianProcess) return { model: base.withObservations(pendingX, p, fantasies), fantasies };
+    if (base instanceof GaussianProcess)
+      return { model: base.withObservations(pendingX, p, fantasies), fantasies };
     const d = this.encoding.nDims;
     const x = new Float64Array((data.n + p) * d);
     x.set(data.x.subarray(0, data.n * d));
@@ -574,10 +598,17 @@ export class Advisor implements Optimizer {
     const yy = new Float64Array(data.n + p);
     yy.set(y.subarray(0, data.n));
     yy.set(fantasies, data.n);
-    const model = RandomForest.fit(x, data.n + p, d, yy, new Rng(hashSeeds(this.options.seed, data.n, hashTarget(target))), {
-      ...this.options.forest,
-      categorical: this.encoding.categorical,
-    });
+    const model = RandomForest.fit(
+      x,
+      data.n + p,
+      d,
+      yy,
+      new Rng(hashSeeds(this.options.seed, data.n, hashTarget(target))),
+      {
+        ...this.options.forest,
+        categorical: this.encoding.categorical,
+      },
+    );
     return { model, fantasies };
   }
 
@@ -675,7 +706,15 @@ export class Advisor implements Optimizer {
 
     const starts = new Float64Array(data.n * d);
     starts.set(data.x.subarray(0, data.n * d));
-    const pool = maximizeAcquisition(o.acqOptimizer, enc, acquisition, rng, starts, data.n, o.acqOptimizerOptions);
+    const pool = maximizeAcquisition(
+      o.acqOptimizer,
+      enc,
+      acquisition,
+      rng,
+      starts,
+      data.n,
+      o.acqOptimizerOptions,
+    );
     for (let r = 0; r < pool.count; r++) {
       const row = pool.order[r];
       const key = enc.keyOfPoint(pool.points, row * d);
@@ -686,7 +725,13 @@ export class Advisor implements Optimizer {
     return null;
   }
 
-  private multiplyPoF(models: Model[], pts: Float64Array, m: number, out: Float64Array, scratch: Scratch): void {
+  private multiplyPoF(
+    models: Model[],
+    pts: Float64Array,
+    m: number,
+    out: Float64Array,
+    scratch: Scratch,
+  ): void {
     if (models.length === 0) return;
     const { mean, vari } = scratch.get(m, 1);
     for (const model of models) {
@@ -727,8 +772,16 @@ export class Advisor implements Optimizer {
 
 /** Prediction buffers reused by every acquisition call of one suggestion (grown on demand). */
 class Scratch {
-  private bufs = { mean: new Float64Array(0), vari: new Float64Array(0), mu: new Float64Array(0), sd: new Float64Array(0) };
-  get(m: number, width: number): { mean: Float64Array; vari: Float64Array; mu: Float64Array; sd: Float64Array } {
+  private bufs = {
+    mean: new Float64Array(0),
+    vari: new Float64Array(0),
+    mu: new Float64Array(0),
+    sd: new Float64Array(0),
+  };
+  get(
+    m: number,
+    width: number,
+  ): { mean: Float64Array; vari: Float64Array; mu: Float64Array; sd: Float64Array } {
     const b = this.bufs;
     if (b.mean.length < m || b.mu.length < m * width) {
       const cap = Math.max(m, 2 * b.mean.length);

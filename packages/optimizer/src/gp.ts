@@ -104,11 +104,18 @@ export class GaussianProcess {
     this.jitter = init.jitter;
     this.negLogLikelihood = init.nll;
     this.invL2 = new Float64Array(init.d);
-    for (let j = 0; j < init.d; j++) this.invL2[j] = 1 / (init.hyper.lengthScales[j] * init.hyper.lengthScales[j]);
+    for (let j = 0; j < init.d; j++)
+      this.invL2[j] = 1 / (init.hyper.lengthScales[j] * init.hyper.lengthScales[j]);
   }
 
   /** Fits a GP to X (n, d) and y (n). */
-  static fit(x: Float64Array, n: number, d: number, y: Float64Array, options: GpFitOptions = {}): GaussianProcess {
+  static fit(
+    x: Float64Array,
+    n: number,
+    d: number,
+    y: Float64Array,
+    options: GpFitOptions = {},
+  ): GaussianProcess {
     if (!(n >= 1) || x.length < n * d || y.length < n) {
       throw optimizerError(
         OptimizerErrorCode.BadInput,
@@ -149,7 +156,20 @@ export class GaussianProcess {
     let quad = 0;
     for (let i = 0; i < n; i++) quad += yNorm[i] * alpha[i];
     const nll = 0.5 * quad + 0.5 * choleskyLogDet(chol, n) + 0.5 * n * LOG_2PI;
-    return new GaussianProcess({ x: xs, n, d, yNorm, yMean, yStd, categorical, hyper, chol, alpha, jitter, nll });
+    return new GaussianProcess({
+      x: xs,
+      n,
+      d,
+      yNorm,
+      yMean,
+      yStd,
+      categorical,
+      hyper,
+      chol,
+      alpha,
+      jitter,
+      nll,
+    });
   }
 
   /**
@@ -188,7 +208,9 @@ export class GaussianProcess {
       // A fantasy on top of an existing point can make the pivot vanish numerically; the noise term is a
       // lower bound of the true pivot, so fall back to it.
       chol.set(row.subarray(0, i), i * N);
-      chol[i * N + i] = Math.sqrt(rem > this.hyper.noiseVariance * 1e-3 ? rem : this.hyper.noiseVariance + this.jitter);
+      chol[i * N + i] = Math.sqrt(
+        rem > this.hyper.noiseVariance * 1e-3 ? rem : this.hyper.noiseVariance + this.jitter,
+      );
     }
     const alpha = Float64Array.from(yNorm);
     choleskySolve(chol, N, alpha);
@@ -453,9 +475,13 @@ function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFit
   starts.push(first);
   for (let s = 1; s < restarts; s++) {
     if (options.rng === undefined) {
-      throw optimizerError(OptimizerErrorCode.BadOption, 'GP fit with restarts > 1 needs options.rng (seeded)', {
-        restarts,
-      });
+      throw optimizerError(
+        OptimizerErrorCode.BadOption,
+        'GP fit with restarts > 1 needs options.rng (seeded)',
+        {
+          restarts,
+        },
+      );
     }
     const x0 = new Float64Array(nTheta);
     for (let t = 0; t < nTheta; t++) x0[t] = options.rng.uniform(lower[t], upper[t]);
@@ -477,4 +503,3 @@ function fitHyperParameters(dist: PairDistances, y: Float64Array, options: GpFit
   for (let t = 0; t < d; t++) lengthScales[t] = Math.exp(theta[t]);
   return { lengthScales, signalVariance: Math.exp(theta[d]), noiseVariance: Math.exp(theta[d + 1]) };
 }
-

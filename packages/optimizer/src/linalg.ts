@@ -99,12 +99,7 @@ export function choleskyLogDet(l: Float64Array, n: number): number {
  * axpys); then K⁻¹[i,j] = Σ_{k≥j} U[i,k]·U[j,k] for i ≤ j is a dot product of two contiguous rows.
  * Writes the full symmetric inverse to `out` (n, n).
  */
-export function choleskyInverse(
-  l: Float64Array,
-  n: number,
-  out: Float64Array,
-  scratch: Float64Array,
-): void {
+export function choleskyInverse(l: Float64Array, n: number, out: Float64Array, scratch: Float64Array): void {
   const u = scratch;
   u.fill(0, 0, n * n);
   for (let i = n - 1; i >= 0; i--) {

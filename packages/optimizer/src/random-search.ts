@@ -26,7 +26,12 @@ export class RandomSearch implements Optimizer {
 
   constructor(options: RandomSearchOptions) {
     const nc = options.numConstraints ?? 0;
-    if (!Number.isInteger(options.numObjectives) || options.numObjectives < 1 || !Number.isInteger(nc) || nc < 0) {
+    if (
+      !Number.isInteger(options.numObjectives) ||
+      options.numObjectives < 1 ||
+      !Number.isInteger(nc) ||
+      nc < 0
+    ) {
       throw optimizerError(
         OptimizerErrorCode.BadOption,
         `random search: numObjectives = ${options.numObjectives}, numConstraints = ${nc}; give a positive and a non-negative integer`,
@@ -34,9 +39,13 @@ export class RandomSearch implements Optimizer {
       );
     }
     if (!Number.isFinite(options.seed)) {
-      throw optimizerError(OptimizerErrorCode.BadOption, `random search: seed = ${options.seed}; give a finite number`, {
-        seed: options.seed,
-      });
+      throw optimizerError(
+        OptimizerErrorCode.BadOption,
+        `random search: seed = ${options.seed}; give a finite number`,
+        {
+          seed: options.seed,
+        },
+      );
     }
     this.encoding = new SpaceEncoding(options.space);
     this.book = new TrialBook(this.encoding, options.numObjectives, nc);
@@ -49,7 +58,11 @@ export class RandomSearch implements Optimizer {
 
   suggest(k: number): Configuration[] {
     if (!Number.isInteger(k) || k < 0) {
-      throw optimizerError(OptimizerErrorCode.BadOption, `suggest(k): k = ${k}; give a non-negative integer`, { k });
+      throw optimizerError(
+        OptimizerErrorCode.BadOption,
+        `suggest(k): k = ${k}; give a non-negative integer`,
+        { k },
+      );
     }
     const out: Configuration[] = [];
     for (let i = 0; i < k; i++) {

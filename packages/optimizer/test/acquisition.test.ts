@@ -147,7 +147,15 @@ describe('constraints and ParEGO', () => {
     // Normalised rows: (0, 1) and (0.5, 0.25); λ = (0.25, 0.75).
     const y = new Float64Array([1, 10, 2, 7]);
     const out = new Float64Array(2);
-    augmentedTchebycheff(y, 2, 2, new Float64Array([0.25, 0.75]), new Float64Array([1, 6]), new Float64Array([3, 10]), out);
+    augmentedTchebycheff(
+      y,
+      2,
+      2,
+      new Float64Array([0.25, 0.75]),
+      new Float64Array([1, 6]),
+      new Float64Array([3, 10]),
+      out,
+    );
     expect(out[0]).toBeCloseTo(0.75 + PAREGO_RHO * 0.75, 15);
     expect(out[1]).toBeCloseTo(0.1875 + PAREGO_RHO * (0.125 + 0.1875), 15);
   });
@@ -183,7 +191,8 @@ describe('acquisition optimiser', () => {
     const opts = resolveAcqOptimizerOptions({ nRandom: 50 });
     const starts = enc.encodeAll([{ x: 0.1, k: 90, c: 'a' }]);
     const pool = maximizeAcquisition('local_random', enc, acq, new Rng(3), starts, 1, opts);
-    for (let r = 1; r < pool.count; r++) expect(pool.values[pool.order[r - 1]]).toBeGreaterThanOrEqual(pool.values[pool.order[r]]);
+    for (let r = 1; r < pool.count; r++)
+      expect(pool.values[pool.order[r - 1]]).toBeGreaterThanOrEqual(pool.values[pool.order[r]]);
     const best = enc.decode(pool.points, pool.order[0] * 3);
     expect(best['c']).toBe('e');
     expect(best['k']).toBe(40);

@@ -14,7 +14,8 @@ import type { AdvisorOptions, TrialObservation } from '@virnyflow/optimizer';
 import { Advisor, OptimizerErrorCode, RandomSearch, SpaceEncoding, gpCheckpoint } from '@virnyflow/optimizer';
 import { describe, expect, it } from 'vitest';
 
-const m = (params: Parameters<typeof searchSpace>[0]): SearchSpace => prefixSpace(searchSpace(params), 'model__');
+const m = (params: Parameters<typeof searchSpace>[0]): SearchSpace =>
+  prefixSpace(searchSpace(params), 'model__');
 
 // Model spaces of SPEC §2.2 and the resolutions SPEC §4.2 lists for them.
 const dt = m([
@@ -74,13 +75,26 @@ describe('option resolution (SPEC §4.2)', () => {
     expect(resolved(rf)).toEqual({ surrogate: 'gp', acquisition: 'ehvi', acqOptimizer: 'local_random' });
     expect(resolved(lgbm)).toEqual({ surrogate: 'gp', acquisition: 'ehvi', acqOptimizer: 'local_random' });
     expect(resolved(xgb)).toEqual({ surrogate: 'gp', acquisition: 'ehvi', acqOptimizer: 'random_scipy' });
-    expect(resolved(missForestRf)).toEqual({ surrogate: 'prf', acquisition: 'ehvi', acqOptimizer: 'local_random' });
+    expect(resolved(missForestRf)).toEqual({
+      surrogate: 'prf',
+      acquisition: 'ehvi',
+      acqOptimizer: 'local_random',
+    });
   });
 
   it('resolves the acquisition from objectives and constraints', () => {
-    const acq = (numObjectives: number, numConstraints: number, acquisition?: AdvisorOptions['acquisition']) =>
-      new Advisor({ space: xgb, numObjectives, numConstraints, seed: 1, ...(acquisition ? { acquisition } : {}) })
-        .resolvedTypes.acquisition;
+    const acq = (
+      numObjectives: number,
+      numConstraints: number,
+      acquisition?: AdvisorOptions['acquisition'],
+    ) =>
+      new Advisor({
+        space: xgb,
+        numObjectives,
+        numConstraints,
+        seed: 1,
+        ...(acquisition ? { acquisition } : {}),
+      }).resolvedTypes.acquisition;
     expect(acq(1, 0)).toBe('ei');
     expect(acq(1, 2)).toBe('eic');
     expect(acq(2, 0)).toBe('ehvi');
@@ -132,7 +146,12 @@ describe('initial design and the switch to BO (SPEC §4.3)', () => {
   it('first batch of a fresh advisor: default, 2 max–min configurations, then random ones', () => {
     const adv = new Advisor({ space: rf, numObjectives: 2, seed: 100 });
     const batch = adv.suggestDetailed(10);
-    expect(batch.map((s) => s.origin)).toEqual(['initial', 'initial', 'initial', ...new Array(7).fill('random')]);
+    expect(batch.map((s) => s.origin)).toEqual([
+      'initial',
+      'initial',
+      'initial',
+      ...new Array(7).fill('random'),
+    ]);
     expect(batch[0].config).toEqual(defaultConfiguration(rf));
     expect(batch[0].config['model__n_estimators']).toBe(525);
     const enc = new SpaceEncoding(rf);
@@ -141,7 +160,9 @@ describe('initial design and the switch to BO (SPEC §4.3)', () => {
     // percentile of random distances (probability of failing by chance 0.9^100).
     const d0 = enc.encode(batch[0].config);
     const rng = new Rng(5);
-    const dists = Array.from({ length: 200 }, () => enc.distance2(enc.encode(sampleConfiguration(rf, rng)), 0, d0, 0));
+    const dists = Array.from({ length: 200 }, () =>
+      enc.distance2(enc.encode(sampleConfiguration(rf, rng)), 0, d0, 0),
+    );
     dists.sort((a, b) => a - b);
     expect(enc.distance2(enc.encode(batch[1].config), 0, d0, 0)).toBeGreaterThanOrEqual(dists[180]);
   });
@@ -199,7 +220,9 @@ describe('replay (SPEC §13.5)', () => {
         carry = batch.slice(2);
         for (const c of toObserve) {
           const o: TrialObservation =
-            round === 3 && c === toObserve[0] ? { config: c, objectives: [NaN, 1] } : { config: c, objectives: f(c) };
+            round === 3 && c === toObserve[0]
+              ? { config: c, objectives: [NaN, 1] }
+              : { config: c, objectives: f(c) };
           a.observe(o);
           calls.push({ kind: 'observe', o });
           observed.push(o);
@@ -247,7 +270,9 @@ describe('search behaviour', () => {
   const median = (v: number[]): number => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
 
   it('finds the minimum of Branin much faster than random search (median regret over 5 seeds, 30 evaluations)', () => {
-    const regret = (make: (seed: number) => { suggest(k: number): Configuration[]; observe(o: TrialObservation): void }) =>
+    const regret = (
+      make: (seed: number) => { suggest(k: number): Configuration[]; observe(o: TrialObservation): void },
+    ) =>
       [1, 2, 3, 4, 5].map((seed) => {
         const opt = make(seed);
         let best = Infinity;

@@ -41,11 +41,23 @@ describe('cost model (SPEC §3.2), worked example', () => {
   });
 
   // PP 1: t = 10 s, reversed (1 − loss) = F1 0.8, EO 0.9.
-  const s1 = updateLogicalPipelineStats(s0, { elapsedTime: 10, reversed: { F1: 0.8, EO_TPR: 0.9 } }, objectives);
+  const s1 = updateLogicalPipelineStats(
+    s0,
+    { elapsedTime: 10, reversed: { F1: 0.8, EO_TPR: 0.9 } },
+    objectives,
+  );
   // PP 2: t = 20 s, reversed = 0.6, 0.7.
-  const s2 = updateLogicalPipelineStats(s1, { elapsedTime: 20, reversed: { F1: 0.6, EO_TPR: 0.7 } }, objectives);
+  const s2 = updateLogicalPipelineStats(
+    s1,
+    { elapsedTime: 20, reversed: { F1: 0.6, EO_TPR: 0.7 } },
+    objectives,
+  );
   // PP 3: t = 30 s, reversed = 1.0, 0.8.
-  const s3 = updateLogicalPipelineStats(s2, { elapsedTime: 30, reversed: { F1: 1.0, EO_TPR: 0.8 } }, objectives);
+  const s3 = updateLogicalPipelineStats(
+    s2,
+    { elapsedTime: 30, reversed: { F1: 1.0, EO_TPR: 0.8 } },
+    objectives,
+  );
 
   it('first PP: cost = t, mean = r, std = 1e-6, score = Σ w(mean + risk·std/cost)', () => {
     expect(s1.executionCost).toBe(10);
@@ -82,7 +94,8 @@ describe('cost model (SPEC §3.2), worked example', () => {
     expect(s3.qualityStd.EO_TPR).toBeCloseTo(Math.sqrt((s * s) / 2) + 1e-6, 15);
     expect(Math.abs(s3.qualityStd.F1 - 0.2)).toBeLessThan(3e-6);
     expect(Math.abs(s3.qualityStd.EO_TPR - 0.1)).toBeLessThan(3e-6);
-    const score = 0.25 * (0.8 + (0.5 * s3.qualityStd.F1) / 20) + 0.75 * (0.8 + (0.5 * s3.qualityStd.EO_TPR) / 20);
+    const score =
+      0.25 * (0.8 + (0.5 * s3.qualityStd.F1) / 20) + 0.75 * (0.8 + (0.5 * s3.qualityStd.EO_TPR) / 20);
     expect(s3.score).toBeCloseTo(score, 15);
     expect(s3.numCompletedPps).toBe(3);
     // Stats stay plain data: a JSON round trip changes nothing.
@@ -99,9 +112,9 @@ describe('cost model (SPEC §3.2), worked example', () => {
   });
 
   it('rejects a missing objective value and a bad elapsed time', () => {
-    expect(() => updateLogicalPipelineStats(s0, { elapsedTime: 1, reversed: { F1: 0.5 } }, objectives)).toThrowError(
-      expect.objectContaining({ code: OptimizerErrorCode.BadStats }),
-    );
+    expect(() =>
+      updateLogicalPipelineStats(s0, { elapsedTime: 1, reversed: { F1: 0.5 } }, objectives),
+    ).toThrowError(expect.objectContaining({ code: OptimizerErrorCode.BadStats }));
     expect(() =>
       updateLogicalPipelineStats(s0, { elapsedTime: NaN, reversed: { F1: 0.5, EO_TPR: 0.5 } }, objectives),
     ).toThrowError(expect.objectContaining({ code: OptimizerErrorCode.BadStats }));
@@ -150,7 +163,10 @@ describe('logical-pipeline selection (SPEC §3.3 with §13.4)', () => {
   });
 
   it('falls back to softmax when nothing is unexplored, and returns null when all are saturated', () => {
-    const explored = [mk('A', { numCompletedPps: 1, score: 0.2 }), mk('B', { numCompletedPps: 1, score: 0.2 })];
+    const explored = [
+      mk('A', { numCompletedPps: 1, score: 0.2 }),
+      mk('B', { numCompletedPps: 1, score: 0.2 }),
+    ];
     const r = selectLogicalPipeline(explored, 1, new Rng(3));
     expect(r?.explored).toBe(false);
     expect(selectLogicalPipeline([mk('D', { numTrials: 5 })], 0.5, new Rng(1))).toBeNull();

@@ -43,7 +43,9 @@ function expectRoundTrip(c: Configuration): void {
   for (const [k, v] of Object.entries(c)) {
     if (continuous.has(k)) {
       // Continuous floats: two floating-point maps each way (see encoding.ts).
-      expect(Math.abs((back[k] as number) - (v as number))).toBeLessThanOrEqual(4e-16 * Math.abs(v as number));
+      expect(Math.abs((back[k] as number) - (v as number))).toBeLessThanOrEqual(
+        4e-16 * Math.abs(v as number),
+      );
     } else {
       expect(back[k]).toBe(v);
     }

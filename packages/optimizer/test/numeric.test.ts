@@ -78,7 +78,8 @@ describe('Cholesky', () => {
   it('agrees with ml-matrix’s CholeskyDecomposition', () => {
     const rows = Array.from({ length: n }, (_, i) => Array.from(k.subarray(i * n, i * n + n)));
     const ml = new CholeskyDecomposition(new Matrix(rows)).lowerTriangularMatrix;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(l[i * n + j]).toBeCloseTo(ml.get(i, j), 12);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) expect(l[i * n + j]).toBeCloseTo(ml.get(i, j), 12);
   });
 
   it('solve, inverse and log-determinant are consistent: K·K⁻¹ = I, K·x = b', () => {
@@ -128,17 +129,29 @@ describe('L-BFGS', () => {
       g[1] = 200 * b;
       return a * a + 100 * b * b;
     };
-    const res = lbfgsMinimize(f, new Float64Array([-1.2, 1]), new Float64Array([-5, -5]), new Float64Array([5, 5]), {
-      maxIterations: 200,
-      relativeTolerance: 0,
-    });
+    const res = lbfgsMinimize(
+      f,
+      new Float64Array([-1.2, 1]),
+      new Float64Array([-5, -5]),
+      new Float64Array([5, 5]),
+      {
+        maxIterations: 200,
+        relativeTolerance: 0,
+      },
+    );
     expect(res.x[0]).toBeCloseTo(1, 4);
     expect(res.x[1]).toBeCloseTo(1, 4);
     // With the optimum outside the box the solution sits on the bound.
-    const boxed = lbfgsMinimize(f, new Float64Array([-1.2, 0.5]), new Float64Array([-5, -5]), new Float64Array([0.5, 5]), {
-      maxIterations: 200,
-      relativeTolerance: 0,
-    });
+    const boxed = lbfgsMinimize(
+      f,
+      new Float64Array([-1.2, 0.5]),
+      new Float64Array([-5, -5]),
+      new Float64Array([0.5, 5]),
+      {
+        maxIterations: 200,
+        relativeTolerance: 0,
+      },
+    );
     expect(boxed.x[0]).toBeCloseTo(0.5, 6);
     expect(boxed.x[1]).toBeCloseTo(0.25, 3);
   });

@@ -78,7 +78,13 @@ describe('Gaussian process', () => {
     }
     const y = Float64Array.from({ length: n }, (_, i) => Math.sin(4 * x[i * d]) + x[i * d + 2]);
     const f = gpNegLogLikelihood(x, n, d, y, new Uint8Array([0, 0, 1]));
-    const theta = new Float64Array([Math.log(0.3), Math.log(0.8), Math.log(1.5), Math.log(1.2), Math.log(0.05)]);
+    const theta = new Float64Array([
+      Math.log(0.3),
+      Math.log(0.8),
+      Math.log(1.5),
+      Math.log(1.2),
+      Math.log(0.05),
+    ]);
     const g = new Float64Array(5);
     f(theta, g);
     const scratch = new Float64Array(5);
@@ -180,14 +186,22 @@ describe('probabilistic random forest', () => {
 
   it('reports the across-tree variance: floor when all trees agree, positive where they differ', () => {
     const x = Float64Array.from({ length: 20 }, (_, i) => i / 19);
-    const constant = RandomForest.fit(x, 20, 1, new Float64Array(20).fill(3), new Rng(2), { minVariance: 1e-10 });
+    const constant = RandomForest.fit(x, 20, 1, new Float64Array(20).fill(3), new Rng(2), {
+      minVariance: 1e-10,
+    });
     const m = new Float64Array(1);
     const v = new Float64Array(1);
     constant.predict(new Float64Array([0.4]), 1, m, v);
     expect(m[0]).toBe(3);
     expect(v[0]).toBe(1e-10);
     const rng = new Rng(3);
-    const noisy = RandomForest.fit(x, 20, 1, Float64Array.from({ length: 20 }, () => rng.normal()), new Rng(2));
+    const noisy = RandomForest.fit(
+      x,
+      20,
+      1,
+      Float64Array.from({ length: 20 }, () => rng.normal()),
+      new Rng(2),
+    );
     noisy.predict(new Float64Array([0.4]), 1, m, v);
     expect(v[0]).toBeGreaterThan(1e-4);
   });

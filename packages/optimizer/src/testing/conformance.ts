@@ -90,7 +90,7 @@ export function describeOptimizer(name: string, make: OptimizerFactory): void {
     it('rejects observations of the wrong shape without changing state', () => {
       const opt = make({ ...base, numConstraints: 1 });
       const [c] = opt.suggest(1);
-      expect(() => opt.observe({ config: c, objectives: [1] , constraints: [0] })).toThrowError(
+      expect(() => opt.observe({ config: c, objectives: [1], constraints: [0] })).toThrowError(
         expect.objectContaining({ code: OptimizerErrorCode.BadObservation }),
       );
       expect(() => opt.observe({ config: c, objectives: [1, 2] })).toThrowError(
