@@ -99,7 +99,9 @@ export const pipelineArgsSchema = z
     error_injection: z
       .array(errorInjectionSchema)
       .optional()
-      .describe('a list of error-injection specs ({strategy, columns, null_percentage, condition?, splits?})'),
+      .describe(
+        'a list of error-injection specs ({strategy, columns, null_percentage, condition?, splits?})',
+      ),
   })
   .describe(
     'a mapping with dataset, sensitive_attrs_for_intervention, null_imputers, fairness_interventions, models',

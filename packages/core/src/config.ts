@@ -16,7 +16,15 @@ import { LineCounter, parseDocument } from 'yaml';
 import { NO_FAIRNESS_INTERVENTION, NO_IMPUTATION } from './components';
 import { ConfigError, ConfigErrorCode, describeType, formatPath, formatValue } from './config-errors';
 import type { ConfigIssue } from './config-errors';
-import { Issues, getAt, isRecord, makeLocator, reportZodIssue, stringList, toPlainData } from './config-issues';
+import {
+  Issues,
+  getAt,
+  isRecord,
+  makeLocator,
+  reportZodIssue,
+  stringList,
+  toPlainData,
+} from './config-issues';
 import type { Locator } from './config-issues';
 import { crossFieldChecks, normalizeGroupKey, parseConstraint } from './config-rules';
 import type { DerivedValues } from './config-rules';
@@ -496,23 +504,21 @@ function resolve(
     nullImputers: pipe.null_imputers.length === 0 ? [NO_IMPUTATION] : [...pipe.null_imputers],
     fairnessInterventions: fis,
     models: [...pipe.models],
-    errorInjection: (pipe.error_injection ?? []).map(
-      (e): ErrorInjectionConfig => ({
-        strategy: e.strategy,
-        columns: [...e.columns],
-        nullPercentage: e.null_percentage,
-        ...(e.condition
-          ? {
-              condition: {
-                column: e.condition.column,
-                op: e.condition.op,
-                value: Array.isArray(e.condition.value) ? [...e.condition.value] : e.condition.value,
-              },
-            }
-          : {}),
-        splits: [...e.splits],
-      }),
-    ),
+    errorInjection: (pipe.error_injection ?? []).map((e): ErrorInjectionConfig => ({
+      strategy: e.strategy,
+      columns: [...e.columns],
+      nullPercentage: e.null_percentage,
+      ...(e.condition
+        ? {
+            condition: {
+              column: e.condition.column,
+              op: e.condition.op,
+              value: Array.isArray(e.condition.value) ? [...e.condition.value] : e.condition.value,
+            },
+          }
+        : {}),
+      splits: [...e.splits],
+    })),
     objectives,
     refPoint: o.ref_point ?? null,
     optimizer: {

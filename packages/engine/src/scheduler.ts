@@ -167,6 +167,7 @@ class RunScheduler {
         return this.deadLetter(m.taskId, m.deliveries);
       case 'tick':
         await this.tick();
+        this.report();
         return this.progress();
       case 'stop':
         this.stopping = true;

@@ -53,7 +53,15 @@ export function describeColumns(train: Table): ColumnInfo[] {
         if (x === x) ss += (x - mean) * (x - mean);
       }
       const sd = n > 0 ? Math.sqrt(ss / n) : 0;
-      return { name: c.name, kind: 'numeric', categories: [], mean, scale: sd > 0 ? sd : 1, mode: MISSING_CODE, missing };
+      return {
+        name: c.name,
+        kind: 'numeric',
+        categories: [],
+        mean,
+        scale: sd > 0 ? sd : 1,
+        mode: MISSING_CODE,
+        missing,
+      };
     }
     const top = mostFrequent(c);
     return {

@@ -76,7 +76,13 @@ export function applyErrorInjection<T extends ErrorInjectionSplit>(
       for (const c of spec.columns) out = out.replaceColumn(r.table.column(c));
       if (name === 'train') xTrain = out;
       else xTest = out;
-      counts.push({ spec: k, split: name, injected: r.injected, subsetRows: r.subsetRows, targetCells: r.targetCells });
+      counts.push({
+        spec: k,
+        split: name,
+        injected: r.injected,
+        subsetRows: r.subsetRows,
+        targetCells: r.targetCells,
+      });
     });
   });
   return { split: { ...split, xTrain, xTest }, counts };

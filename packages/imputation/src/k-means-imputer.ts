@@ -57,7 +57,12 @@ export class KMeansImputer implements Imputer {
   constructor(private readonly options: KMeansImputerOptions) {
     const o = options;
     const ok = (v: number, min: number) => Number.isInteger(v) && v >= min;
-    if (!ok(o.nClusters, 1) || !ok(o.maxIter, 1) || !ok(o.nInit, 1) || !['Huang', 'Cao', 'random'].includes(o.init)) {
+    if (
+      !ok(o.nClusters, 1) ||
+      !ok(o.maxIter, 1) ||
+      !ok(o.nInit, 1) ||
+      !['Huang', 'Cao', 'random'].includes(o.init)
+    ) {
       throw imputationError(
         ImputationErrorCode.BadOption,
         `k_means_clustering: options ${JSON.stringify(o)} are invalid; n_clusters, max_iter and n_init are ` +
@@ -124,7 +129,8 @@ export class KMeansImputer implements Imputer {
         }
         for (let c = 0; c < k; c++) {
           let best = -1;
-          for (let v = 0; v < K; v++) if (cnt[c * K + v] > 0 && (best < 0 || cnt[c * K + v] > cnt[c * K + best])) best = v;
+          for (let v = 0; v < K; v++)
+            if (cnt[c * K + v] > 0 && (best < 0 || cnt[c * K + v] > cnt[c * K + best])) best = v;
           fill[c * T + t] = best < 0 ? info.mode : best;
         }
       }
@@ -135,7 +141,10 @@ export class KMeansImputer implements Imputer {
   transform(t: Table): Table {
     const f = this.fitted;
     if (!f) {
-      throw imputationError(ImputationErrorCode.NotFitted, `imputer '${this.name}' is used before fit(); fit it on train first`);
+      throw imputationError(
+        ImputationErrorCode.NotFitted,
+        `imputer '${this.name}' is used before fit(); fit it on train first`,
+      );
     }
     const enc = encode(t, f.infos, f.numCols, f.catCols, this.name);
     const assign = assignRows(enc, f.numCols.length, f.catCols.length, f.model, f.gamma);
@@ -201,7 +210,13 @@ function encode(
  * none of them (or when there is no clustering). Missing numeric cells are NaN, missing codes -1; an unseen
  * category (-2) is observed and mismatches every prototype.
  */
-function assignRows(enc: Encoded, pn: number, pc: number, model: KPrototypesResult | null, gamma: number): Int32Array {
+function assignRows(
+  enc: Encoded,
+  pn: number,
+  pc: number,
+  model: KPrototypesResult | null,
+  gamma: number,
+): Int32Array {
   const n = enc.nRows;
   const out = new Int32Array(n).fill(model ? 0 : -1);
   if (!model) return out;

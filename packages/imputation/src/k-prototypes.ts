@@ -106,7 +106,14 @@ function dissimilarity(
   return s + gamma * m;
 }
 
-function nearest(data: KPrototypesData, i: number, protoNum: Float64Array, protoCat: Int32Array, k: number, gamma: number): number {
+function nearest(
+  data: KPrototypesData,
+  i: number,
+  protoNum: Float64Array,
+  protoCat: Int32Array,
+  k: number,
+  gamma: number,
+): number {
   let best = 0;
   let bestD = Infinity;
   for (let c = 0; c < k; c++) {
@@ -234,7 +241,13 @@ function singleRun(data: KPrototypesData, o: KPrototypesOptions, rng: Rng): KPro
   return { nClusters: k, numeric: protoNum, categorical: protoCat, labels, cost, nIter: iter };
 }
 
-function totalCost(data: KPrototypesData, labels: Int32Array, protoNum: Float64Array, protoCat: Int32Array, gamma: number): number {
+function totalCost(
+  data: KPrototypesData,
+  labels: Int32Array,
+  protoNum: Float64Array,
+  protoCat: Int32Array,
+  gamma: number,
+): number {
   let s = 0;
   for (let i = 0; i < data.nRows; i++) s += dissimilarity(data, i, protoNum, protoCat, labels[i], gamma);
   return s;

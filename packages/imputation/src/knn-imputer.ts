@@ -84,8 +84,7 @@ export class KnnImputer implements Imputer {
       const info = infos[j];
       const col = train.column(info.name);
       for (let i = 0; i < n; i++) {
-        values[i * T + t] =
-          col.kind === 'numeric' ? col.values[i] : col.codes[i] < 0 ? NaN : col.codes[i];
+        values[i * T + t] = col.kind === 'numeric' ? col.values[i] : col.codes[i] < 0 ? NaN : col.codes[i];
       }
     });
     this.fitted = {
@@ -102,7 +101,10 @@ export class KnnImputer implements Imputer {
   transform(t: Table): Table {
     const f = this.fitted;
     if (!f) {
-      throw imputationError(ImputationErrorCode.NotFitted, `imputer '${this.name}' is used before fit(); fit it on train first`);
+      throw imputationError(
+        ImputationErrorCode.NotFitted,
+        `imputer '${this.name}' is used before fit(); fit it on train first`,
+      );
     }
     const { infos, targets, rows: D, nTrain, isCat, values } = f;
     const n = t.nRows;

@@ -95,9 +95,13 @@ export class MissForestImputer implements Imputer {
     checkParams(options.classifier, 'RandomForestClassifier');
     checkParams(options.regressor, 'RandomForestRegressor');
     if (!Number.isInteger(this.maxIter) || this.maxIter < 1) {
-      throw imputationError(ImputationErrorCode.BadOption, `miss_forest: maxIter = ${this.maxIter}; use an integer ≥ 1`, {
-        maxIter: this.maxIter,
-      });
+      throw imputationError(
+        ImputationErrorCode.BadOption,
+        `miss_forest: maxIter = ${this.maxIter}; use an integer ≥ 1`,
+        {
+          maxIter: this.maxIter,
+        },
+      );
     }
   }
 
@@ -135,7 +139,14 @@ export class MissForestImputer implements Imputer {
       });
       targets.forEach((j, t) => {
         if (missing[t].length === 0) return;
-        const predictor = this.fitColumn(X, p, infos[j], j, observed[t], hashSeeds(this.options.seed, pass, j));
+        const predictor = this.fitColumn(
+          X,
+          p,
+          infos[j],
+          j,
+          observed[t],
+          hashSeeds(this.options.seed, pass, j),
+        );
         applyStep(X, p, j, missing[t], predictor);
         steps.push({ column: j, predictor });
       });
@@ -159,7 +170,8 @@ export class MissForestImputer implements Imputer {
       categoricalChange.push(nCatMissing > 0 ? changed / nCatMissing : 0);
       if (pass > 0) {
         const decreased =
-          numericChange[pass] < numericChange[pass - 1] || categoricalChange[pass] < categoricalChange[pass - 1];
+          numericChange[pass] < numericChange[pass - 1] ||
+          categoricalChange[pass] < categoricalChange[pass - 1];
         if (!decreased) break;
       }
     }
@@ -173,7 +185,10 @@ export class MissForestImputer implements Imputer {
   transform(t: Table): Table {
     const infos = this.infos;
     if (!infos) {
-      throw imputationError(ImputationErrorCode.NotFitted, `imputer '${this.name}' is used before fit(); fit it on train first`);
+      throw imputationError(
+        ImputationErrorCode.NotFitted,
+        `imputer '${this.name}' is used before fit(); fit it on train first`,
+      );
     }
     for (const info of infos) matchingColumn(t, info, this.name);
     const p = infos.length;
@@ -193,7 +208,10 @@ export class MissForestImputer implements Imputer {
   /** Passes and convergence figures of the last fit. */
   get fitInfo(): MissForestFitInfo {
     if (!this.info) {
-      throw imputationError(ImputationErrorCode.NotFitted, `imputer '${this.name}': fitInfo is read before fit()`);
+      throw imputationError(
+        ImputationErrorCode.NotFitted,
+        `imputer '${this.name}': fitInfo is read before fit()`,
+      );
     }
     return this.info;
   }
@@ -370,13 +388,24 @@ function featureMatrix(X: Float64Array, p: number, j: number, rows: Uint32Array)
   return { data, nRows: m, nCols: w };
 }
 
-function applyStep(X: Float64Array, p: number, j: number, rows: Uint32Array, predictor: ColumnPredictor): void {
+function applyStep(
+  X: Float64Array,
+  p: number,
+  j: number,
+  rows: Uint32Array,
+  predictor: ColumnPredictor,
+): void {
   const values = predictor.predict(featureMatrix(X, p, j, rows));
   for (let k = 0; k < rows.length; k++) X[rows[k] * p + j] = values[k];
 }
 
 /** The imputed columns of `t`, written from the working matrix into their missing cells. */
-function writeBack(t: Table, infos: readonly ColumnInfo[], targets: readonly number[], X: Float64Array): Table {
+function writeBack(
+  t: Table,
+  infos: readonly ColumnInfo[],
+  targets: readonly number[],
+  X: Float64Array,
+): Table {
   const n = t.nRows;
   const p = infos.length;
   let out = t;

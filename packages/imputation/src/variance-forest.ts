@@ -64,7 +64,13 @@ export class VarianceForest {
    * Fits on X (nRows, nFeatures) with targets Y (nRows, nOutputs) row-major. X must have no NaN and is
    * treated as immutable afterwards (its binning is cached by the models package).
    */
-  static fit(X: DenseMatrix, Y: Float64Array, nOutputs: number, options: ForestOptions, seed: number): VarianceForest {
+  static fit(
+    X: DenseMatrix,
+    Y: Float64Array,
+    nOutputs: number,
+    options: ForestOptions,
+    seed: number,
+  ): VarianceForest {
     const n = X.nRows;
     if (Y.length !== n * nOutputs || n === 0) {
       throw imputationError(
@@ -208,7 +214,12 @@ class Grower {
       const depth = sDepth.pop() as number;
       const impurity = this.nodeStats(node, start, end);
       const count = end - start;
-      if (depth >= o.maxDepth || count < o.minSamplesSplit || count < 2 * o.minSamplesLeaf || impurity <= EPSILON) {
+      if (
+        depth >= o.maxDepth ||
+        count < o.minSamplesSplit ||
+        count < 2 * o.minSamplesLeaf ||
+        impurity <= EPSILON
+      ) {
         continue;
       }
       this.bestProxy = -Infinity;

@@ -70,9 +70,9 @@ describe('imputationComponents', () => {
     const ctx = { seed: 101, datasetName: 'demo' };
     const create = (name: string) => byName(name).create as ImputerFactory;
     expect(create('miss_forest')({}, ctx)).toBeInstanceOf(MissForestImputer);
-    expect(create('k_means_clustering')(defaultConfiguration(byName('k_means_clustering').space), ctx)).toBeInstanceOf(
-      KMeansImputer,
-    );
+    expect(
+      create('k_means_clustering')(defaultConfiguration(byName('k_means_clustering').space), ctx),
+    ).toBeInstanceOf(KMeansImputer);
     expect(create('knn')({ n_neighbors: 3, weights: 'distance' }, ctx)).toBeInstanceOf(KnnImputer);
     expect(() => create('knn')({ n_neighbors: 30 }, ctx)).toThrow(
       expect.objectContaining({ code: SearchSpaceErrorCode.BadConfiguration }),

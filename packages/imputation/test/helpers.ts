@@ -1,7 +1,13 @@
 /** Synthetic tables with known structure for the imputer tests. */
 import { Rng } from '@virnyflow/core';
 import type { Column, Table } from '@virnyflow/data';
-import { MISSING_CODE, Table as TableClass, categoricalColumn, injectNulls, numericColumn } from '@virnyflow/data';
+import {
+  MISSING_CODE,
+  Table as TableClass,
+  categoricalColumn,
+  injectNulls,
+  numericColumn,
+} from '@virnyflow/data';
 
 /**
  * n rows driven by one latent z ~ N(0, 1):
@@ -47,7 +53,13 @@ export interface Split {
 }
 
 /** First nTrain rows train, the rest test; MCAR nulls over `columns` at `pct` in both splits. */
-export function injectedSplit(full: Table, nTrain: number, columns: readonly string[], pct: number, seed: number): Split {
+export function injectedSplit(
+  full: Table,
+  nTrain: number,
+  columns: readonly string[],
+  pct: number,
+  seed: number,
+): Split {
   const rows = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
   const trainFull = full.take(rows(0, nTrain));
   const testFull = full.take(rows(nTrain, full.nRows));

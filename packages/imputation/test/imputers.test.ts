@@ -20,7 +20,11 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'miss_forest', make: (seed) => new MissForestImputer({ classifier: forest, regressor: forest, seed }), seeded: true },
+  {
+    name: 'miss_forest',
+    make: (seed) => new MissForestImputer({ classifier: forest, regressor: forest, seed }),
+    seeded: true,
+  },
   {
     name: 'k_means_clustering',
     make: (seed) => new KMeansImputer({ nClusters: 6, maxIter: 100, init: 'Huang', nInit: 3, seed }),
@@ -39,7 +43,10 @@ function baseline(): { rmse: Record<string, number>; accuracy: Record<string, nu
   for (const c of ['x1', 'x2']) {
     const mean = observedMean(split.train, c);
     const filled = split.test.replaceColumn(
-      numericColumn(c, (split.test.column(c) as { values: Float64Array }).values.map((v) => (Number.isNaN(v) ? mean : v))),
+      numericColumn(
+        c,
+        (split.test.column(c) as { values: Float64Array }).values.map((v) => (Number.isNaN(v) ? mean : v)),
+      ),
     );
     rmse[c] = rmseOnMissing(split.testFull, split.test, filled, c);
   }
@@ -48,7 +55,11 @@ function baseline(): { rmse: Record<string, number>; accuracy: Record<string, nu
     const col = split.test.column(c) as CategoricalColumn;
     const mode = col.categories.indexOf(mostFrequent(split.train.column(c) as CategoricalColumn) as string);
     const filled = split.test.replaceColumn(
-      categoricalColumn(c, col.codes.map((k) => (k < 0 ? mode : k)), col.categories),
+      categoricalColumn(
+        c,
+        col.codes.map((k) => (k < 0 ? mode : k)),
+        col.categories,
+      ),
     );
     accuracy[c] = accuracyOnMissing(split.testFull, split.test, filled, c);
   }
@@ -86,7 +97,9 @@ describe.each(cases)('$name', ({ make, seeded }) => {
       expect(rmseOnMissing(split.testFull, split.test, testOut, c)).toBeLessThan(0.75 * base.rmse[c]);
     }
     for (const c of ['level', 'pos']) {
-      expect(accuracyOnMissing(split.testFull, split.test, testOut, c)).toBeGreaterThan(base.accuracy[c] + 0.15);
+      expect(accuracyOnMissing(split.testFull, split.test, testOut, c)).toBeGreaterThan(
+        base.accuracy[c] + 0.15,
+      );
     }
   });
 
@@ -112,7 +125,9 @@ describe.each(cases)('$name', ({ make, seeded }) => {
   it('handles a column that is all missing in test', () => {
     const blank = split.test
       .replaceColumn(numericColumn('x1', new Float64Array(split.test.nRows).fill(NaN)))
-      .replaceColumn(categoricalColumn('level', new Int32Array(split.test.nRows).fill(-1), ['lo', 'mid', 'hi']));
+      .replaceColumn(
+        categoricalColumn('level', new Int32Array(split.test.nRows).fill(-1), ['lo', 'mid', 'hi']),
+      );
     const out = imp.transform(blank);
     expect(missingCells(out)).toBe(0);
     const x1 = (out.column('x1') as { values: Float64Array }).values;
@@ -153,9 +168,15 @@ describe.each(cases)('$name', ({ make, seeded }) => {
   });
 
   it('refuses to transform before fit, and a column with nothing observed', () => {
-    expect(() => make(1).transform(split.test)).toThrow(expect.objectContaining({ code: ImputationErrorCode.NotFitted }));
-    const empty = split.train.replaceColumn(numericColumn('x1', new Float64Array(split.train.nRows).fill(NaN)));
-    expect(() => make(1).fit(empty)).toThrow(expect.objectContaining({ code: ImputationErrorCode.NoObserved }));
+    expect(() => make(1).transform(split.test)).toThrow(
+      expect.objectContaining({ code: ImputationErrorCode.NotFitted }),
+    );
+    const empty = split.train.replaceColumn(
+      numericColumn('x1', new Float64Array(split.train.nRows).fill(NaN)),
+    );
+    expect(() => make(1).fit(empty)).toThrow(
+      expect.objectContaining({ code: ImputationErrorCode.NoObserved }),
+    );
   });
 
   it('rejects a table without a fitted column', () => {

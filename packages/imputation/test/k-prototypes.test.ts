@@ -133,7 +133,14 @@ describe('KMeansImputer', () => {
       expect.objectContaining({ code: ImputationErrorCode.BadOption }),
     );
     expect(
-      () => new KMeansImputer({ nClusters: 2, maxIter: 100, init: 'kmeans++' as KPrototypesInit, nInit: 1, seed: 0 }),
+      () =>
+        new KMeansImputer({
+          nClusters: 2,
+          maxIter: 100,
+          init: 'kmeans++' as KPrototypesInit,
+          nInit: 1,
+          seed: 0,
+        }),
     ).toThrow(expect.objectContaining({ code: ImputationErrorCode.BadOption }));
   });
 });

@@ -18,7 +18,9 @@ function query(a: number, b: number, c: number): Table {
 }
 
 const valueOf = (t: Table, c: string): number =>
-  t.column(c).kind === 'numeric' ? (t.column(c) as { values: Float64Array }).values[0] : (t.column(c) as { codes: Int32Array }).codes[0];
+  t.column(c).kind === 'numeric'
+    ? (t.column(c) as { values: Float64Array }).values[0]
+    : (t.column(c) as { codes: Int32Array }).codes[0];
 
 describe('KnnImputer', () => {
   it('averages the k nearest training rows over the columns both observe (hand-computed)', () => {
@@ -35,7 +37,10 @@ describe('KnnImputer', () => {
     three.fit(train, ['a']);
     const w1 = 1 / Math.sqrt(1.5);
     const w2 = 1 / Math.sqrt(3);
-    expect(valueOf(three.transform(query(NaN, 0, 0)), 'a')).toBeCloseTo((w1 * 10 + w1 * 20 + w2 * 30) / (2 * w1 + w2), 12);
+    expect(valueOf(three.transform(query(NaN, 0, 0)), 'a')).toBeCloseTo(
+      (w1 * 10 + w1 * 20 + w2 * 30) / (2 * w1 + w2),
+      12,
+    );
   });
 
   it('votes categorical cells, ties going to the lower code', () => {
@@ -62,7 +67,9 @@ describe('KnnImputer', () => {
     const imp = new KnnImputer({ nNeighbors: 1, weights: 'uniform' });
     imp.fit(t);
     // Row 1 (b = 0) is nearest to row 0 (b = 0), not to itself (a missing).
-    expect(Array.from((imp.transform(t).column('a') as { values: Float64Array }).values)).toEqual([1, 1, 100, 7]);
+    expect(Array.from((imp.transform(t).column('a') as { values: Float64Array }).values)).toEqual([
+      1, 1, 100, 7,
+    ]);
   });
 
   it('rejects invalid options', () => {

@@ -65,7 +65,13 @@ describe('VarianceForest', () => {
       y[i] = X[2 * i] - X[2 * i + 1] + 0.1 * rng.normal();
     }
     const M = { data: X, nRows: n, nCols: 2 };
-    const o: ForestOptions = { ...stump, nEstimators: 10, maxDepth: Infinity, bootstrap: true, maxFeatures: 1 };
+    const o: ForestOptions = {
+      ...stump,
+      nEstimators: 10,
+      maxDepth: Infinity,
+      bootstrap: true,
+      maxFeatures: 1,
+    };
     const a = VarianceForest.fit(M, y, 1, o, 5).predict(M);
     expect(Array.from(VarianceForest.fit(M, y, 1, o, 5).predict(M))).toEqual(Array.from(a));
     expect(Array.from(VarianceForest.fit(M, y, 1, o, 6).predict(M))).not.toEqual(Array.from(a));
@@ -101,13 +107,20 @@ function bruteForceSplit(X: Float64Array, n: number, p: number, Y: Float64Array,
       sides.forEach((rows, s) => {
         for (const i of rows) for (let k = 0; k < d; k++) cost += (Y[i * d + k] - means[s][k]) ** 2;
       });
-      if (cost < best.cost - 1e-9) best = { cost, feature: j, threshold: thr, left: means[0], right: means[1] };
+      if (cost < best.cost - 1e-9)
+        best = { cost, feature: j, threshold: thr, left: means[0], right: means[1] };
     }
   }
   return best;
 }
 
-const rf: RandomForestParams = { nEstimators: 20, maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, bootstrap: true };
+const rf: RandomForestParams = {
+  nEstimators: 20,
+  maxDepth: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  bootstrap: true,
+};
 
 describe('MissForestImputer', () => {
   const full = correlatedTable(400, 21);
@@ -121,7 +134,8 @@ describe('MissForestImputer', () => {
     expect(iterations).toBeLessThanOrEqual(10);
     expect(numericChange).toHaveLength(iterations);
     for (let k = 1; k < iterations; k++) {
-      const decreased = numericChange[k] < numericChange[k - 1] || categoricalChange[k] < categoricalChange[k - 1];
+      const decreased =
+        numericChange[k] < numericChange[k - 1] || categoricalChange[k] < categoricalChange[k - 1];
       // Every pass but the last decreased one ratio; the last one stopped the loop (unless the cap did).
       if (k < iterations - 1) expect(decreased).toBe(true);
       else if (iterations < 10) expect(decreased).toBe(false);
@@ -153,7 +167,9 @@ describe('MissForestImputer', () => {
     const num = new Table([numericColumn('v', Float64Array.from([1, NaN, 2, 6]))]);
     const imp = new MissForestImputer({ classifier: rf, regressor: rf, seed: 0 });
     imp.fit(num);
-    expect(Array.from((imp.transform(num).column('v') as { values: Float64Array }).values)).toEqual([1, 3, 2, 6]);
+    expect(Array.from((imp.transform(num).column('v') as { values: Float64Array }).values)).toEqual([
+      1, 3, 2, 6,
+    ]);
     expect(imp.fitInfo.iterations).toBe(0);
     const cat = new Table([categoricalColumn('c', Int32Array.from([1, -1, 1, 0]), ['a', 'b'])]);
     imp.fit(cat);

@@ -6,7 +6,9 @@
  * weighted positive rate (LightGBM's `boost_from_average`; XGBoost ≥ 2 estimates it the same way).
  * Per round, for row i with weight s_i and p_i = σ(F_i):
  *   g_i = s_i (p_i − y_i),   h_i = s_i · max(p_i (1 − p_i), 1e-16)
- * (the clamp is XGBoost's, keeping hessians positive when p saturates).
+ * (the clamp is XGBoost's, keeping hessians positive when p saturates). Training keeps the odds o_i = e^{F_i}
+ * instead of F_i: a tree multiplies them by e^{leaf value}, one exponential per leaf rather than one per row
+ * and round, and p_i = o_i / (1 + o_i).
  *
  * `subsample` < 1 (XGBoost) draws every row independently with that probability each round from
  * `Rng(hashSeeds(seed, fitSeed))`; rows left out are still scored by the new tree through their bins.
@@ -135,8 +137,8 @@ abstract class BoostedTreesClassifier implements Classifier {
     const nActive = active.length;
     const prior = Math.min(1 - PRIOR_EPS, Math.max(PRIOR_EPS, s.positiveWeight / s.totalWeight));
     const base = Math.log(prior / (1 - prior));
-    // Raw scores, gradients and hessians, indexed by row of X (only active rows are touched).
-    const F = new Float64Array(n).fill(base);
+    // Odds e^F, gradients and hessians, indexed by row of X (only active rows are touched).
+    const odds = new Float64Array(n).fill(prior / (1 - prior));
     const g = new Float64Array(n);
     const h = new Float64Array(n);
     const sub = o.subsample < 1 ? new Uint32Array(nActive) : active;
@@ -146,7 +148,8 @@ abstract class BoostedTreesClassifier implements Classifier {
     for (let t = 0; t < o.nEstimators; t++) {
       for (let k = 0; k < nActive; k++) {
         const r = active[k];
-        const p = sigmoid(F[r]);
+        const o = odds[r];
+        const p = o / (1 + o);
         const w = weight[r];
         g[r] = (p - y[r]) * w;
         h[r] = Math.max(p * (1 - p), MIN_HESSIAN) * w;
@@ -159,11 +162,11 @@ abstract class BoostedTreesClassifier implements Classifier {
           else out[q++] = active[k];
         }
         trees.push(grower.grow(g, h, count, sub.subarray(0, m), params));
-        grower.addLeafValuesToRows(F);
-        grower.addTreeToRowsBinned(F, out, q);
+        grower.scaleOddsOfRows(odds);
+        grower.scaleOddsBinned(odds, out, q);
       } else {
         trees.push(grower.grow(g, h, count, active, params));
-        grower.addLeafValuesToRows(F);
+        grower.scaleOddsOfRows(odds);
       }
     }
     this.trees = trees;

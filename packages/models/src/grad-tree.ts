@@ -34,6 +34,10 @@ import { TreeBuilder } from './tree';
  */
 const GAIN_TIE = 1e-10;
 
+/** Bounds of the per-row odds e^F during training (|F| ≤ 690): p(1 − p) is at its floor long before. */
+export const ODDS_MIN = 1e-300;
+export const ODDS_MAX = 1e300;
+
 export const GrowPolicy = { DepthWise: 'depthwise', LossGuide: 'lossguide' } as const;
 export type GrowPolicy = (typeof GrowPolicy)[keyof typeof GrowPolicy];
 
@@ -190,22 +194,28 @@ export class GradTreeGrower {
     return b.finish();
   }
 
-  /** F[r] += value of r's leaf, for the rows the last tree was grown on. */
-  addLeafValuesToRows(F: Float64Array): void {
+  /**
+   * odds[r] ← odds[r]·e^{value of r's leaf} for the rows the last tree was grown on (the boosting loop
+   * keeps e^F per row; one exponential per leaf instead of one per row). Clamped to [ODDS_MIN, ODDS_MAX].
+   */
+  scaleOddsOfRows(odds: Float64Array): void {
     const { idx, leaves } = this;
     const value = this.builder.value;
     for (const li of this.final) {
       const leaf = leaves[li];
-      const v = value[leaf.node];
-      for (let p = leaf.start; p < leaf.end; p++) F[idx[p]] += v;
+      const e = Math.exp(value[leaf.node]);
+      for (let p = leaf.start; p < leaf.end; p++) {
+        const r = idx[p];
+        odds[r] = Math.min(ODDS_MAX, Math.max(ODDS_MIN, odds[r] * e));
+      }
     }
   }
 
   /**
-   * F[r] += value of r's leaf for the given rows, routing each row through its bins (used for training rows
-   * a subsampled tree did not see).
+   * As `scaleOddsOfRows` for the given rows, routing each row through its bins (training rows a
+   * subsampled tree did not see).
    */
-  addTreeToRowsBinned(F: Float64Array, rows: Uint32Array, count: number): void {
+  scaleOddsBinned(odds: Float64Array, rows: Uint32Array, count: number): void {
     const { feature, left, right, binThreshold, missingLeft, value } = this.builder;
     const { bins, nRows, mapper } = this.B;
     const nBins = mapper.nBins;
@@ -219,7 +229,7 @@ export class GradTreeGrower {
         node = goLeft ? left[node] : right[node];
         f = feature[node];
       }
-      F[r] += value[node];
+      odds[r] = Math.min(ODDS_MAX, Math.max(ODDS_MIN, odds[r] * Math.exp(value[node])));
     }
   }
 
