@@ -5,7 +5,7 @@
  *     runs 20 cycles of suggest(1) → observe; each suggest is timed (the first includes fitting the models
  *     on the rebuilt history, as after a resume). Median, p95 (nearest rank) and max, for the `auto`
  *     resolution (a forest: the space has 10 hyper-parameters), an explicit GP and an explicit forest,
- *     with EHVI on 2 and 3 objectives. Baselines are the peers' published figures (printed, not re-run):
+ *     with EHVI on 2 and 3 objectives; wall clock and process CPU time (the box may be shared). Baselines are the peers' published figures (printed, not re-run):
  *     OpenBox's GP advisor takes minutes per suggestion after a few hundred observations; BoTorch's
  *     multi-objective tutorial spends 13–29 s per batch.
  * (b) Optimisation quality: hypervolume of the evaluated points after 100 evaluations (mean ± std over
@@ -14,7 +14,7 @@
  *     the baseline every BO method must beat.
  * With --json every result is also printed as one JSON object per line.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 // Relative imports: the workspace root has no links to the @virnyflow/* packages.
 import type { Configuration, SearchSpace } from '../packages/core/src/index';
 import { Rng, categorical, float, int, sampleConfiguration, searchSpace } from '../packages/core/src/index';
@@ -86,6 +86,8 @@ interface LatencyRow {
   median: number;
   p95: number;
   max: number;
+  cpuMedian: number;
+  cpuP95: number;
 }
 
 function latency(
@@ -109,14 +111,19 @@ function latency(
     adv.observe({ config: c, objectives: mixedObjectives(c, m) });
   }
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let t = 0; t < cycles; t++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const [c] = adv.suggest(1);
+    const used = process.cpuUsage(cpuStart);
     times.push(performance.now() - start);
+    cpu.push((used.user + used.system) / 1000);
     adv.observe({ config: c, objectives: mixedObjectives(c, m) });
   }
   const r = adv.resolvedTypes;
   times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
   return {
     setting,
     resolved: `${r.surrogate}/${r.acquisition}/${r.acqOptimizer}`,
@@ -125,6 +132,8 @@ function latency(
     median: percentile(times, 50),
     p95: percentile(times, 95),
     max: times[times.length - 1],
+    cpuMedian: percentile(cpu, 50),
+    cpuP95: percentile(cpu, 95),
   };
 }
 
@@ -139,8 +148,9 @@ function runLatency(): void {
   console.log(
     `\n(a) suggestion latency, 10-D mixed space, ${cycles} suggest→observe cycles after a rebuild (ms)`,
   );
+  console.log('                                             ---- wall clock ----   -- CPU time --');
   console.log(
-    'setting    resolved                 m   n_obs   median      p95      max   vs OpenBox (≥60 s)  vs BoTorch (13 s)',
+    'setting    resolved                 m   n_obs   median      p95      max   median      p95   vs OpenBox (≥60 s)  vs BoTorch (13 s)',
   );
   for (const m of [2, 3]) {
     for (const [name, opts] of settings) {
@@ -151,6 +161,7 @@ function runLatency(): void {
         console.log(
           `${name.padEnd(10)} ${row.resolved.padEnd(24)} ${String(m).padStart(1)} ${String(n).padStart(7)} ` +
             `${row.median.toFixed(1).padStart(8)} ${row.p95.toFixed(1).padStart(8)} ${row.max.toFixed(1).padStart(8)} ` +
+            `${row.cpuMedian.toFixed(1).padStart(8)} ${row.cpuP95.toFixed(1).padStart(8)} ` +
             `${(vsOpenBox.toFixed(0) + '×').padStart(19)} ${(vsBoTorch.toFixed(0) + '×').padStart(18)}`,
         );
         emit({
@@ -162,6 +173,8 @@ function runLatency(): void {
           median_ms: round(row.median),
           p95_ms: round(row.p95),
           max_ms: round(row.max),
+          cpu_median_ms: round(row.cpuMedian),
+          cpu_p95_ms: round(row.cpuP95),
         });
       }
     }
@@ -317,5 +330,16 @@ console.log(
   `optimizer benchmark — ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}`,
 );
 console.log(`command: npx tsx bench/optimizer.bench.ts ${process.argv.slice(2).join(' ')}`.trimEnd());
+// The box may be shared: wall-clock latency includes waiting for a core, CPU time does not.
+console.log(
+  `load average at start: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 if (only === undefined || only === 'latency') runLatency();
 if (only === undefined || only === 'quality') runQuality();
+console.log(
+  `\nload average at end: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);

@@ -119,11 +119,18 @@ describe('engine: determinism and kill -9 resume (real processes)', () => {
     const configPath = join(work, 'resume.yaml');
     writeFileSync(configPath, CONFIG);
     const storeDir = join(work, 'store');
-    const killed = await runChild(configPath, storeDir, 4);
-    expect(killed.signal).toBe('SIGKILL');
-    const atKill = await observations(storeDir);
-    expect(atKill.length).toBeGreaterThanOrEqual(4);
-    expect(atKill.length).toBeLessThan(BUDGET);
+    // Killed twice (after 3 and after 7 recorded observations), then run to the end.
+    let atKill: ObservationRecord[] = [];
+    for (const killAfter of [3, 7]) {
+      const killed = await runChild(configPath, storeDir, killAfter);
+      expect(killed.signal).toBe('SIGKILL');
+      const now = await observations(storeDir);
+      expect(now.length).toBeGreaterThanOrEqual(killAfter);
+      expect(now.length).toBeLessThan(BUDGET);
+      // What was recorded before a kill stays as it was.
+      expect(now.slice(0, atKill.length).map((o) => o.taskId)).toEqual(atKill.map((o) => o.taskId));
+      atKill = now;
+    }
 
     const resumed = await runChild(configPath, storeDir, null);
     expect(resumed.code).toBe(0);

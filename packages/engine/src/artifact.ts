@@ -10,7 +10,9 @@
  * Prediction-time missing values: the artifact's imputer carries fill values for every input column
  * (median / most frequent category of the training rows, or the constant category for `median-dummy`), so
  * rows with holes the training data did not have still get a prediction; the `None` imputer leaves them
- * missing (tree models route them, other models reject them).
+ * missing (tree models route them, other models reject them). Model-based imputers (MissForest,
+ * clustering, k-NN) have no serialized form: their artifact fills with the median / most frequent value of
+ * the imputed training rows instead, and says so in `imputer.method`.
  */
 import type { ComponentDefinition, SensitiveAttribute } from '@virnyflow/core';
 import { validateConfig } from '@virnyflow/core';
@@ -65,7 +67,12 @@ export interface PipelineArtifact {
   readonly sensitive_attributes: readonly SensitiveAttribute[];
   readonly sensitive_attrs_for_intervention: readonly string[];
   readonly sensitive_columns: readonly ArtifactInputColumn[];
-  readonly imputer: { readonly name: string; readonly fill: Readonly<Record<string, number | string>> };
+  readonly imputer: {
+    readonly name: string;
+    /** How `fill` was made: the imputer's own values, or `median-mode` of the imputed training rows. */
+    readonly method: 'fitted' | 'median-mode' | 'none';
+    readonly fill: Readonly<Record<string, number | string>>;
+  };
   readonly features: SerializedFeaturePipeline;
   /** null for NO_FAIRNESS_INTERVENTION and for in-processing (the model then wraps the intervention). */
   readonly intervention: { readonly phase: 'pre' | 'post'; readonly state: SerializedModel } | null;
@@ -172,7 +179,7 @@ export async function exportBestPipeline(
     sensitive_attributes: config.sensitiveAttributes,
     sensitive_attrs_for_intervention: config.sensitiveAttrsForIntervention,
     sensitive_columns: sensitiveNames.map((n) => describe(dataset.raw.column(n))),
-    imputer: { name: components.imputerName, fill: fillValues(components.imputerName, stages) },
+    imputer: { name: components.imputerName, ...fillValues(components.imputerName, stages) },
     features: stages.featurePipeline.toJSON(),
     intervention,
     model: model.toJSON(),
@@ -242,7 +249,7 @@ async function lpComponents(
   return { ...lp.components };
 }
 
-/** Fill values for every input column (see the file comment); none for `None` and unknown imputers. */
+/** Fill values for every input column (see the file comment); none for the `None` imputer. */
 function fillValues(
   name: string,
   stages: {
@@ -251,8 +258,13 @@ function fillValues(
     inputColumns: readonly string[];
     trainTable: Table;
   },
-): Record<string, number | string> {
-  if (name !== 'median-mode' && name !== 'median-dummy' && name !== 'deletion') return {};
+): { method: PipelineArtifact['imputer']['method']; fill: Record<string, number | string> } {
+  if (name === 'None') return { method: 'none', fill: {} };
+  if (name !== 'median-mode' && name !== 'median-dummy' && name !== 'deletion') {
+    const s = createImputer('median-mode') as SimpleImputer;
+    s.fit(stages.trainTable, stages.inputColumns);
+    return { method: 'median-mode', fill: s.fillValues };
+  }
   const fill: Record<string, number | string> = {};
   if (stages.imputer instanceof SimpleImputer) Object.assign(fill, stages.imputer.fillValues);
   else if (stages.imputedColumns.length > 0) {
@@ -267,7 +279,7 @@ function fillValues(
     s.fit(stages.trainTable, rest);
     Object.assign(fill, s.fillValues);
   }
-  return fill;
+  return { method: 'fitted', fill };
 }
 
 // --- prediction --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
  * tasks are aborted and nak'ed back, so another worker (or the resumed run) runs them again.
  */
 import { hostname } from 'node:os';
-import type { ObservationMessage } from '@virnyflow/core';
+import type { ObservationMessage, TaskMessage } from '@virnyflow/core';
 import { parseTaskMessage, toFailure } from '@virnyflow/core';
 import type { ActorContext, Behavior, Consumption, Delivery, Transport } from '@virnyflow/runtime';
 import { ThreadPool } from '@virnyflow/runtime';
@@ -156,7 +156,7 @@ export class Evaluator {
   }
 
   private async handle(d: Delivery): Promise<void> {
-    let task;
+    let task: TaskMessage;
     try {
       task = { ...parseTaskMessage(d.payload), attempt: d.deliveryCount };
     } catch (error) {
@@ -203,9 +203,9 @@ export class Evaluator {
       this.running.delete(controller);
     }
     await this.options.transport.publishObservation({ id: task.taskId, payload: observation });
-    await d.ack();
     if (observation.status === 'ok') this.completed++;
     else this.failed++;
+    await d.ack();
   }
 
   private context(hash: string | undefined): Promise<ExperimentContext> {

@@ -1,6 +1,7 @@
 /**
- * The component registry every pipeline stage is looked up in: the data package's imputers, the fairness
- * interventions and the models, plus components from user modules (`componentModules`).
+ * The component registry every pipeline stage is looked up in: the simple imputers of the data package, the
+ * advanced imputers (MissForest, k-prototypes clustering, k-NN), the fairness interventions and the models,
+ * plus components from user modules (`componentModules`).
  *
  * A component module is an ES module (TypeScript works when run through tsx) exporting `components`, an
  * array of `ComponentDefinition`s with the factory shape of their stage: `ImputerFactory` (data),
@@ -13,6 +14,7 @@ import { ComponentRegistry } from '@virnyflow/core';
 import type { ComponentDefinition } from '@virnyflow/core';
 import { dataComponents } from '@virnyflow/data';
 import { fairnessComponents } from '@virnyflow/fairness';
+import { imputationComponents } from '@virnyflow/imputation';
 import { modelComponents } from '@virnyflow/models';
 import { EngineErrorCode, engineError } from './errors';
 
@@ -20,6 +22,7 @@ import { EngineErrorCode, engineError } from './errors';
 export function createRegistry(extra: readonly ComponentDefinition[] = []): ComponentRegistry {
   return new ComponentRegistry()
     .registerAll(dataComponents as readonly ComponentDefinition[])
+    .registerAll(imputationComponents as readonly ComponentDefinition[])
     .registerAll(fairnessComponents as readonly ComponentDefinition[])
     .registerAll(modelComponents as readonly ComponentDefinition[])
     .registerAll(extra);

@@ -132,13 +132,19 @@ describe('runExperiment (embedded: SQLite store, in-process transport, thread po
     const storeDir = dirs.make();
     const registry = createRegistry(await loadComponentModules([FLAKY_MODULE]));
     const config = demoConfig(
-      { name: 'flaky', models: ['dt_clf', 'flaky_clf'], budget: null, maxTrials: 3 },
+      { name: 'flaky', models: ['dt_clf', 'flaky_clf'], budget: null, maxTrials: 3, runNums: '[1, 2]' },
       registry,
     );
     const summary = await runExperiment({ config, storeDir, threads: 1, componentModules: [FLAKY_MODULE] });
-    expect(summary.runs[0]).toMatchObject({ status: 'completed', reason: 'exhausted' });
+    expect(summary.runs.map((r) => [r.run, r.seed, r.status, r.reason])).toEqual([
+      [1, 101, 'completed', 'exhausted'],
+      [2, 102, 'completed', 'exhausted'],
+    ]);
     const store = await openStore(storeDir);
     try {
+      const run2 = await store.listObservations({ experiment: 'flaky', run: 2 });
+      expect(run2).toHaveLength(6);
+      expect(run2.every((o) => o.taskId.startsWith('flaky:2:'))).toBe(true);
       const key = { experiment: 'flaky', run: 1 };
       const obs = await store.listObservations(key);
       expect(obs).toHaveLength(6);
@@ -155,10 +161,22 @@ describe('runExperiment (embedded: SQLite store, in-process transport, thread po
         [3, 3],
         [3, 3],
       ]);
-      expect((await getStatus(store, 'flaky')).runs[0]).toMatchObject({ completed: 6, failed: 3, budget: 6 });
+      const status = await getStatus(store, 'flaky');
+      expect(status.runs.map((r) => [r.run, r.state, r.completed, r.failed, r.budget])).toEqual([
+        [1, 'completed', 6, 3, 6],
+        [2, 'completed', 6, 3, 6],
+      ]);
     } finally {
       await store.close();
     }
+    // The same name with another config does not silently continue the stored run.
+    const changed = demoConfig({ name: 'flaky', models: ['dt_clf'], budget: null, maxTrials: 3 }, registry);
+    await expect(runExperiment({ config: changed, storeDir, threads: 0 })).rejects.toMatchObject({
+      code: EngineErrorCode.ConfigMismatch,
+    });
+    const after = await openStore(storeDir);
+    expect((await after.countObservations({ experiment: 'flaky', run: 1 })).total).toBe(6);
+    await after.close();
   }, 120_000);
 
   it('a task whose thread dies on every delivery is dead-lettered and recorded as failed', async () => {

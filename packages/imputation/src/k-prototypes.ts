@@ -18,6 +18,7 @@
  * Ties between prototypes go to the lower cluster index; ties between category counts to the lower code.
  */
 import { Rng, hashSeeds } from '@virnyflow/core';
+import { ImputationErrorCode, imputationError } from './errors';
 
 export const KPrototypesInit = { Huang: 'Huang', Cao: 'Cao', Random: 'random' } as const;
 export type KPrototypesInit = (typeof KPrototypesInit)[keyof typeof KPrototypesInit];
@@ -77,6 +78,11 @@ export function defaultGamma(data: KPrototypesData): number {
 }
 
 export function kPrototypes(data: KPrototypesData, options: KPrototypesOptions): KPrototypesResult {
+  if (data.nRows < 1) {
+    throw imputationError(ImputationErrorCode.BadOption, 'k-prototypes: there are no rows to cluster', {
+      nRows: data.nRows,
+    });
+  }
   let best: KPrototypesResult | null = null;
   for (let run = 0; run < options.nInit; run++) {
     const r = singleRun(data, options, new Rng(hashSeeds(options.seed, run)));

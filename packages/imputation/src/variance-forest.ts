@@ -351,10 +351,11 @@ class Grower {
       }
     }
     if (nt >= 2) {
-      if (nt <= 24) insertionSort(touched, nt);
+      const nb = this.B.mapper.nBins[j];
+      if (nt <= 16) insertionSort(touched, nt);
+      else if (nt * 8 < nb) touched.subarray(0, nt).sort();
       else {
-        // Many bins: listing the occupied ones in bin order is cheaper than sorting them.
-        const nb = this.B.mapper.nBins[j];
+        // Most bins occupied: listing them in bin order is cheaper than sorting.
         let m = 0;
         for (let b = 0; b <= nb; b++) if (hist[b * C + cnt] > 0) touched[m++] = b;
       }

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile, parseConfig, seedForRun } from '@virnyflow/core';
+import { ComponentRegistry, loadConfigFile, parseConfig, seedForRun } from '@virnyflow/core';
 import type { ErrorInjectionConfig } from '@virnyflow/core';
 import { countMissing, dataComponents, generateDemoDataset, splitDataset } from '@virnyflow/data';
 import type { Table } from '@virnyflow/data';
-import { ComponentRegistry } from '@virnyflow/core';
 import { modelComponents } from '@virnyflow/models';
 import { describe, expect, it } from 'vitest';
 import { ImputationErrorCode, applyErrorInjection, imputationComponents } from '../src/index';

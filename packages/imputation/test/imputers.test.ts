@@ -1,5 +1,5 @@
-import { Table, categoricalColumn, imputeNulls, mostFrequent, numericColumn } from '@virnyflow/data';
-import type { CategoricalColumn, Imputer } from '@virnyflow/data';
+import { categoricalColumn, imputeNulls, mostFrequent, numericColumn } from '@virnyflow/data';
+import type { CategoricalColumn, Imputer, Table } from '@virnyflow/data';
 import { describe, expect, it } from 'vitest';
 import { ImputationErrorCode, KMeansImputer, KnnImputer, MissForestImputer } from '../src/index';
 import {

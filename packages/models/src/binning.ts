@@ -99,7 +99,7 @@ export function fitBinMapper(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS)
           break;
         }
         distinct.copyWithin(a + 1, a, d0 + m);
-        distinct[a] = x;
+        distinct[a] = x + 0; // −0 is stored as +0, as in binSelf
         m++;
       }
       count[j] = m;
@@ -107,55 +107,20 @@ export function fitBinMapper(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS)
     }
   }
   const nBins = new Uint16Array(nCols);
-  const featUpper: Float64Array[] = [];
-  const featLo: Float64Array[] = [];
-  const featHi: Float64Array[] = [];
+  const parts: { up: Float64Array; lo: Float64Array; hi: Float64Array }[] = [];
   let col: Float64Array | null = null;
   for (let j = 0; j < nCols; j++) {
-    if (!overflow[j]) {
-      const m = count[j];
-      const dv = distinct.subarray(j * maxBins, j * maxBins + m);
-      const nb = Math.max(1, m);
-      const up = new Float64Array(nb);
-      const lo = new Float64Array(nb);
-      const hi = new Float64Array(nb);
-      for (let k = 0; k < m; k++) {
-        lo[k] = dv[k];
-        hi[k] = dv[k];
-        up[k] = k + 1 < m ? midpoint(dv[k], dv[k + 1]) : Infinity;
-      }
-      if (m === 0) {
-        // All values missing: one empty value bin, never split on.
-        lo[0] = NaN;
-        hi[0] = NaN;
-        up[0] = Infinity;
-      }
-      nBins[j] = nb;
-      featUpper.push(up);
-      featLo.push(lo);
-      featHi.push(hi);
-    } else {
+    let part;
+    if (!overflow[j]) part = exactBins(distinct.subarray(j * maxBins, j * maxBins + count[j]));
+    else {
       col ??= new Float64Array(nRows);
       readColumn(X, j, col);
-      const r = quantileBins(col, maxBins);
-      nBins[j] = r.up.length;
-      featUpper.push(r.up);
-      featLo.push(r.lo);
-      featHi.push(r.hi);
+      part = quantileBins(col, maxBins);
     }
+    nBins[j] = part.up.length;
+    parts.push(part);
   }
-  const binOffset = new Uint32Array(nCols + 1);
-  for (let j = 0; j < nCols; j++) binOffset[j + 1] = binOffset[j] + nBins[j] + 1;
-  const totalBins = binOffset[nCols];
-  const upper = new Float64Array(totalBins).fill(Infinity);
-  const lo = new Float64Array(totalBins).fill(NaN);
-  const hi = new Float64Array(totalBins).fill(NaN);
-  for (let j = 0; j < nCols; j++) {
-    upper.set(featUpper[j], binOffset[j]);
-    lo.set(featLo[j], binOffset[j]);
-    hi.set(featHi[j], binOffset[j]);
-  }
-  return { nFeatures: nCols, maxBins, nBins, binOffset, totalBins, upper, lo, hi };
+  return assembleMapper(parts, nBins, maxBins);
 }
 
 /**
@@ -288,19 +253,196 @@ const binCache = new WeakMap<object, Map<string, BinnedMatrix>>();
 /**
  * Bins X with edges fitted on X itself; cached per (data array, shape, maxBins), so repeated calls with the
  * same matrix — or another `DenseMatrix` wrapper around the same data array — return the same object.
+ * Equal to `applyBinMapper(fitBinMapper(X, maxBins), X)`, computed in one fused pass (`binSelf`).
  */
 export function binMatrix(X: DenseMatrix, maxBins: number = DEFAULT_MAX_BINS): BinnedMatrix {
   let byKey = binCache.get(X.data);
   const key = `${X.nRows}x${X.nCols}:${maxBins}`;
   const hit = byKey?.get(key);
   if (hit) return hit;
-  const binned = applyBinMapper(fitBinMapper(X, maxBins), X);
+  const binned = binSelf(X, maxBins);
   if (!byKey) {
     byKey = new Map();
     binCache.set(X.data, byKey);
   }
   byKey.set(key, binned);
   return binned;
+}
+
+/** Hash-table slots per feature for the distinct-value pass (≥ 2 × 255 keeps probe chains short). */
+const HASH_SLOTS = 512;
+const HASH_SHIFT = 23; // 32 − log2(HASH_SLOTS)
+
+/**
+ * Fit + apply on the same matrix. One pass over the rows (block by block, all features) hashes every value
+ * into a per-feature open-addressing table, writing the value's table slot per cell; features with at most
+ * maxBins distinct values then map slot → rank of the value, which is exactly the bin `applyBinMapper`
+ * finds by binary search. Features with more distinct values take the quantile path.
+ */
+function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
+  if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
+    modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, { maxBins });
+  }
+  const { nRows, nCols, data } = X;
+  // keys: (nCols, HASH_SLOTS), NaN = empty slot. slots: (nCols, nRows) table slot of each cell, 0xffff = NaN.
+  const keys = new Float64Array(nCols * HASH_SLOTS).fill(NaN);
+  const count = new Int32Array(nCols);
+  const overflow = new Uint8Array(nCols);
+  const slots = new Uint16Array(nCols * nRows);
+  const missingCount = new Uint32Array(nCols);
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
+  const mask = HASH_SLOTS - 1;
+  for (let i0 = 0; i0 < nRows; i0 += ROW_BLOCK) {
+    const i1 = Math.min(nRows, i0 + ROW_BLOCK);
+    for (let j = 0; j < nCols; j++) {
+      if (overflow[j]) continue;
+      const k0 = j * HASH_SLOTS;
+      const out = j * nRows;
+      let m = count[j];
+      for (let i = i0, k = i0 * nCols + j; i < i1; i++, k += nCols) {
+        const x = data[k];
+        if (x !== x) {
+          slots[out + i] = 0xffff;
+          continue;
+        }
+        // + 0 turns −0 into +0, so both hash alike (they compare equal).
+        f64[0] = x + 0;
+        let h = Math.imul(u32[0] ^ Math.imul(u32[1], 0x9e3779b1), 0x85ebca6b) >>> HASH_SHIFT;
+        let key = keys[k0 + h];
+        while (key === key && key !== x) {
+          h = (h + 1) & mask;
+          key = keys[k0 + h];
+        }
+        if (key !== key) {
+          if (m === maxBins) {
+            overflow[j] = 1;
+            break;
+          }
+          keys[k0 + h] = x + 0;
+          m++;
+        }
+        slots[out + i] = h;
+      }
+      count[j] = m;
+    }
+  }
+  const mapperParts: { up: Float64Array; lo: Float64Array; hi: Float64Array }[] = [];
+  const rankOf = new Uint8Array(HASH_SLOTS);
+  const bins = new Uint8Array(nRows * nCols);
+  const nBins = new Uint16Array(nCols);
+  let col: Float64Array | null = null;
+  for (let j = 0; j < nCols; j++) {
+    const base = j * nRows;
+    if (overflow[j]) {
+      col ??= new Float64Array(nRows);
+      readColumn(X, j, col);
+      const part = quantileBins(col, maxBins);
+      mapperParts.push(part);
+      nBins[j] = part.up.length;
+      missingCount[j] = assignByEdges(col, part.up, bins, base);
+      continue;
+    }
+    const m = count[j];
+    const k0 = j * HASH_SLOTS;
+    const dv = new Float64Array(m);
+    for (let h = 0, t = 0; h < HASH_SLOTS; h++) {
+      const key = keys[k0 + h];
+      if (key === key) dv[t++] = key;
+    }
+    dv.sort();
+    for (let h = 0; h < HASH_SLOTS; h++) {
+      const key = keys[k0 + h];
+      if (key !== key) continue;
+      // Rank of the key among the sorted distinct values.
+      let a = 0;
+      let b = m;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (dv[mid] < key) a = mid + 1;
+        else b = mid;
+      }
+      rankOf[h] = a;
+    }
+    const part = exactBins(dv);
+    mapperParts.push(part);
+    const nb = part.up.length;
+    nBins[j] = nb;
+    let nMissing = 0;
+    for (let i = 0; i < nRows; i++) {
+      const sl = slots[base + i];
+      if (sl === 0xffff) {
+        bins[base + i] = nb;
+        nMissing++;
+      } else bins[base + i] = rankOf[sl];
+    }
+    missingCount[j] = nMissing;
+  }
+  return { nRows, nCols, bins, mapper: assembleMapper(mapperParts, nBins, maxBins), missingCount };
+}
+
+/** Exact bins for sorted distinct values (one per value, midpoint edges); one empty bin when none. */
+function exactBins(dv: Float64Array): { up: Float64Array; lo: Float64Array; hi: Float64Array } {
+  const m = dv.length;
+  const nb = Math.max(1, m);
+  const up = new Float64Array(nb);
+  const lo = new Float64Array(nb);
+  const hi = new Float64Array(nb);
+  for (let k = 0; k < m; k++) {
+    lo[k] = dv[k];
+    hi[k] = dv[k];
+    up[k] = k + 1 < m ? midpoint(dv[k], dv[k + 1]) : Infinity;
+  }
+  if (m === 0) {
+    // All values missing: one empty value bin, never split on.
+    lo[0] = NaN;
+    hi[0] = NaN;
+    up[0] = Infinity;
+  }
+  return { up, lo, hi };
+}
+
+/** Bins of one column by binary search over its upper edges; returns the number of NaNs. */
+function assignByEdges(col: Float64Array, up: Float64Array, bins: Uint8Array, base: number): number {
+  const nb = up.length;
+  let nMissing = 0;
+  for (let i = 0; i < col.length; i++) {
+    const x = col[i];
+    if (x !== x) {
+      bins[base + i] = nb;
+      nMissing++;
+      continue;
+    }
+    let a = 0;
+    let b = nb - 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (up[mid] < x) a = mid + 1;
+      else b = mid;
+    }
+    bins[base + i] = a;
+  }
+  return nMissing;
+}
+
+function assembleMapper(
+  parts: readonly { up: Float64Array; lo: Float64Array; hi: Float64Array }[],
+  nBins: Uint16Array,
+  maxBins: number,
+): BinMapper {
+  const nCols = nBins.length;
+  const binOffset = new Uint32Array(nCols + 1);
+  for (let j = 0; j < nCols; j++) binOffset[j + 1] = binOffset[j] + nBins[j] + 1;
+  const totalBins = binOffset[nCols];
+  const upper = new Float64Array(totalBins).fill(Infinity);
+  const lo = new Float64Array(totalBins).fill(NaN);
+  const hi = new Float64Array(totalBins).fill(NaN);
+  for (let j = 0; j < nCols; j++) {
+    upper.set(parts[j].up, binOffset[j]);
+    lo.set(parts[j].lo, binOffset[j]);
+    hi.set(parts[j].hi, binOffset[j]);
+  }
+  return { nFeatures: nCols, maxBins, nBins, binOffset, totalBins, upper, lo, hi };
 }
 
 /** Bytes held by a binned matrix (bins plus per-bin tables), for memory checks. */

@@ -164,3 +164,33 @@ export function expandMember(
     out[c] = rest;
   }
 }
+
+/**
+ * Routing of a split "feature f: bins ≤ bin go left, the missing bin goes left iff missingLeft" expressed
+ * over f's bundle column: fills goesLeft[v] (1 = left) for every bundle bin v and returns that column.
+ * Partitioning then reads the (shared, smaller) bundle columns only.
+ */
+export function splitRouting(
+  fb: FeatureBundles,
+  f: number,
+  nb: number,
+  bin: number,
+  missingLeft: boolean,
+  goesLeft: Uint8Array,
+): Uint8Array {
+  const b = fb.bundleOf[f];
+  const nSlots = fb.slotOffset[b + 1] - fb.slotOffset[b];
+  const base = fb.base[f];
+  const ml = missingLeft ? 1 : 0;
+  if (base < 0) {
+    for (let v = 0; v < nb; v++) goesLeft[v] = v <= bin ? 1 : 0;
+    goesLeft[nb] = ml;
+  } else {
+    // Bundle bins outside f's range mean f is in its bin 0.
+    for (let v = 0; v < nSlots; v++) {
+      const fbin = v >= base && v < base + nb ? v - base + 1 : 0;
+      goesLeft[v] = fbin === nb ? ml : fbin <= bin ? 1 : 0;
+    }
+  }
+  return fb.columns[b];
+}

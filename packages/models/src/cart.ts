@@ -27,7 +27,7 @@ import type { Rng } from '@virnyflow/core';
 import type { BinnedMatrix } from './binning';
 import { midpoint } from './binning';
 import type { FeatureBundles } from './bundles';
-import { expandMember, featureBundles } from './bundles';
+import { expandMember, featureBundles, splitRouting } from './bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -66,9 +66,16 @@ interface SplitRecord {
 export class CartGrower {
   private readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
+  // Weight, count and label of the row at each position of idx, kept aligned by `partition` (sequential
+  // moves instead of a random gather per node).
   private readonly wOrd: Float64Array;
   private readonly cOrd: Float64Array;
   private readonly yOrd: Uint8Array;
+  private readonly tmpW: Float64Array;
+  private readonly tmpC: Float64Array;
+  private readonly tmpY: Uint8Array;
+  /** Every count is 1 (no `rows` duplicates): the count channel adds 1 and cOrd is not kept. */
+  private unitCount = true;
   /** One bundled feature's histogram expanded to its own slots (≤ 256 × 3). */
   private readonly featHist = new Float64Array(256 * 3);
   /** Four private copies of one bundle's histogram (≤ 256 slots × 3), see `accumulate`. */
@@ -98,8 +105,6 @@ export class CartGrower {
   };
 
   // Per-grow state.
-  private weight!: Float64Array;
-  private count!: Float64Array;
   private params!: CartParams;
   private entropy = false;
 
@@ -116,6 +121,9 @@ export class CartGrower {
     this.wOrd = new Float64Array(n);
     this.cOrd = new Float64Array(n);
     this.yOrd = new Uint8Array(n);
+    this.tmpW = new Float64Array(n);
+    this.tmpC = new Float64Array(n);
+    this.tmpY = new Uint8Array(n);
     this.nodeHist = new Float64Array(this.fb.totalSlots * 3);
     this.stamp = new Int32Array(this.fb.nBundles).fill(-1);
     this.perm = new Int32Array(B.nCols);
@@ -126,8 +134,6 @@ export class CartGrower {
    * those rows) and sample `count`. `rng` is used only when `params.maxFeatures` < nFeatures.
    */
   grow(weight: Float64Array, count: Float64Array, rows: Uint32Array, params: CartParams, rng: Rng): Tree {
-    this.weight = weight;
-    this.count = count;
     this.params = params;
     this.entropy = params.criterion === Criterion.Entropy;
     const nCols = this.B.nCols;
@@ -135,16 +141,24 @@ export class CartGrower {
     const idx = this.idx;
     idx.set(rows);
     const n = rows.length;
-    const y = this.y;
+    const { y, wOrd, cOrd, yOrd } = this;
     let w0 = 0;
     let w1 = 0;
     let c = 0;
+    let unit = true;
     for (let p = 0; p < n; p++) {
       const r = idx[p];
-      if (y[r] === 1) w1 += weight[r];
-      else w0 += weight[r];
-      c += count[r];
+      const w = weight[r];
+      const cr = count[r];
+      wOrd[p] = w;
+      cOrd[p] = cr;
+      yOrd[p] = y[r];
+      if (y[r] === 1) w1 += w;
+      else w0 += w;
+      c += cr;
+      if (cr !== 1) unit = false;
     }
+    this.unitCount = unit;
     const b = this.builder;
     b.reset();
     const root = b.addLeaf(w1 / (w0 + w1));
@@ -270,23 +284,11 @@ export class CartGrower {
     return new Float64Array(this.fb.totalSlots * 3);
   }
 
-  /** Copies the weights, counts and labels of idx[start, end) into the aligned ordered scratch arrays. */
-  private gather(start: number, end: number): void {
-    const { idx, wOrd, cOrd, yOrd, weight, count, y } = this;
-    for (let p = start; p < end; p++) {
-      const r = idx[p];
-      wOrd[p] = weight[r];
-      cOrd[p] = count[r];
-      yOrd[p] = y[r];
-    }
-  }
-
   /**
    * Histogram of every bundle over idx[start, end) (rows start..end−1 when `identity`, i.e. all rows in
    * order); layout (totalSlots, 3): [w class 0, w class 1, count].
    */
   private buildFullHist(h: Float64Array, start: number, end: number, identity: boolean): void {
-    this.gather(start, end);
     const fb = this.fb;
     for (let b = 0; b < fb.nBundles; b++) {
       const s0 = fb.slotOffset[b];
@@ -310,12 +312,13 @@ export class CartGrower {
     end: number,
   ): void {
     const { idx, wOrd, cOrd, yOrd } = this;
+    const unit = this.unitCount;
     const h0 = s0 * 3;
     if (end - start < 8 * nSlots) {
       for (let p = start; p < end; p++) {
         const q = h0 + col[identity ? p : idx[p]] * 3;
         h[q + yOrd[p]] += wOrd[p];
-        h[q + 2] += cOrd[p];
+        h[q + 2] += unit ? 1 : cOrd[p];
       }
       return;
     }
@@ -325,27 +328,42 @@ export class CartGrower {
     const sub = this.sub;
     sub.fill(0, 0, 4 * S);
     let p = start;
-    if (identity) {
+    if (identity && unit) {
       for (; p + 3 < end; p += 4) {
         const q0 = col[p] * 3;
         const q1 = S + col[p + 1] * 3;
         const q2 = S2 + col[p + 2] * 3;
         const q3 = S3 + col[p + 3] * 3;
         sub[q0 + yOrd[p]] += wOrd[p];
-        sub[q0 + 2] += cOrd[p];
+        sub[q0 + 2] += 1;
         sub[q1 + yOrd[p + 1]] += wOrd[p + 1];
-        sub[q1 + 2] += cOrd[p + 1];
+        sub[q1 + 2] += 1;
         sub[q2 + yOrd[p + 2]] += wOrd[p + 2];
-        sub[q2 + 2] += cOrd[p + 2];
+        sub[q2 + 2] += 1;
         sub[q3 + yOrd[p + 3]] += wOrd[p + 3];
-        sub[q3 + 2] += cOrd[p + 3];
+        sub[q3 + 2] += 1;
       }
-    } else {
+    } else if (unit) {
       for (; p + 3 < end; p += 4) {
         const q0 = col[idx[p]] * 3;
         const q1 = S + col[idx[p + 1]] * 3;
         const q2 = S2 + col[idx[p + 2]] * 3;
         const q3 = S3 + col[idx[p + 3]] * 3;
+        sub[q0 + yOrd[p]] += wOrd[p];
+        sub[q0 + 2] += 1;
+        sub[q1 + yOrd[p + 1]] += wOrd[p + 1];
+        sub[q1 + 2] += 1;
+        sub[q2 + yOrd[p + 2]] += wOrd[p + 2];
+        sub[q2 + 2] += 1;
+        sub[q3 + yOrd[p + 3]] += wOrd[p + 3];
+        sub[q3 + 2] += 1;
+      }
+    } else {
+      for (; p + 3 < end; p += 4) {
+        const q0 = col[identity ? p : idx[p]] * 3;
+        const q1 = S + col[identity ? p + 1 : idx[p + 1]] * 3;
+        const q2 = S2 + col[identity ? p + 2 : idx[p + 2]] * 3;
+        const q3 = S3 + col[identity ? p + 3 : idx[p + 3]] * 3;
         sub[q0 + yOrd[p]] += wOrd[p];
         sub[q0 + 2] += cOrd[p];
         sub[q1 + yOrd[p + 1]] += wOrd[p + 1];
@@ -359,7 +377,7 @@ export class CartGrower {
     for (; p < end; p++) {
       const q = col[identity ? p : idx[p]] * 3;
       sub[q + yOrd[p]] += wOrd[p];
-      sub[q + 2] += cOrd[p];
+      sub[q + 2] += unit ? 1 : cOrd[p];
     }
     for (let k = 0; k < S; k++) h[h0 + k] += sub[k] + sub[S + k] + sub[S2 + k] + sub[S3 + k];
   }
@@ -386,7 +404,6 @@ export class CartGrower {
   }
 
   private scanSampled(start: number, end: number, w0: number, w1: number, c: number, rng: Rng): void {
-    this.gather(start, end);
     this.setTotals(w0, w1, c);
     const { perm, nodeHist, stamp, fb } = this;
     const nCols = this.B.nCols;
@@ -479,32 +496,40 @@ export class CartGrower {
     return occupied > 1;
   }
 
-  /** Stable in-place partition of idx[start, end) by the split; returns the first right position. */
-  private partition(
-    start: number,
-    end: number,
-    f: number,
-    bin: number,
-    nb: number,
-    missingLeft: boolean,
-  ): number {
-    const { idx, tmp, goesLeft } = this;
-    const { bins, nRows } = this.B;
-    for (let k = 0; k < nb; k++) goesLeft[k] = k <= bin ? 1 : 0;
-    goesLeft[nb] = missingLeft ? 1 : 0;
-    const colBase = f * nRows;
+  /**
+   * Stable in-place partition of idx[start, end) — and of the aligned weights, counts and labels — by the
+   * split; returns the first right position.
+   */
+  private partition(start: number, end: number, f: number, bin: number, nb: number, missingLeft: boolean): number {
+    const { idx, tmp, goesLeft, wOrd, cOrd, yOrd, tmpW, tmpC, tmpY } = this;
+    const col = splitRouting(this.fb, f, nb, bin, missingLeft, goesLeft);
+    const unit = this.unitCount;
     // Branch-free: each row is written to both sides and only the matching cursor advances.
     let l = start;
     let t = 0;
     for (let p = start; p < end; p++) {
       const r = idx[p];
-      const goLeft = goesLeft[bins[colBase + r]];
+      const goLeft = goesLeft[col[r]];
+      const w = wOrd[p];
+      const yy = yOrd[p];
       idx[l] = r;
+      wOrd[l] = w;
+      yOrd[l] = yy;
       tmp[t] = r;
+      tmpW[t] = w;
+      tmpY[t] = yy;
+      if (!unit) {
+        const c = cOrd[p];
+        cOrd[l] = c;
+        tmpC[t] = c;
+      }
       l += goLeft;
       t += 1 - goLeft;
     }
     idx.set(tmp.subarray(0, t), l);
+    wOrd.set(tmpW.subarray(0, t), l);
+    yOrd.set(tmpY.subarray(0, t), l);
+    if (!unit) cOrd.set(tmpC.subarray(0, t), l);
     return l;
   }
 }

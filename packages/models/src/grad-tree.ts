@@ -23,7 +23,7 @@
  */
 import type { BinnedMatrix } from './binning';
 import type { FeatureBundles } from './bundles';
-import { expandMember, featureBundles } from './bundles';
+import { expandMember, featureBundles, splitRouting } from './bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -89,6 +89,8 @@ export class GradTreeGrower {
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
   private readonly fb: FeatureBundles;
+  private readonly rm: Uint8Array;
+  private readonly off2: Int32Array;
   // Per-node constants of the split search.
   private minH = 0;
   private parentScore = 0;
@@ -112,6 +114,14 @@ export class GradTreeGrower {
   ) {
     this.fb = featureBundles(B, bundle);
     const n = B.nRows;
+    const nbund = this.fb.nBundles;
+    this.rm = new Uint8Array(n * nbund);
+    this.off2 = new Int32Array(nbund);
+    for (let b = 0; b < nbund; b++) {
+      this.off2[b] = this.fb.slotOffset[b] * 2;
+      const col = this.fb.columns[b];
+      for (let i = 0; i < n; i++) this.rm[i * nbund + b] = col[i];
+    }
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
     this.gOrd = new Float64Array(n);
@@ -316,9 +326,26 @@ export class GradTreeGrower {
       gs = gOrd;
       hs = hOrd;
     }
-    for (let b = 0; b < fb.nBundles; b++) {
-      const s0 = fb.slotOffset[b];
-      this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
+    if (identity) {
+      for (let b = 0; b < fb.nBundles; b++) {
+        const s0 = fb.slotOffset[b];
+        this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
+      }
+      return;
+    }
+    const rm = this.rm;
+    const nb = fb.nBundles;
+    const off = this.off2;
+    const idx = this.idx;
+    for (let p = start; p < end; p++) {
+      const base = idx[p] * nb;
+      const gp = gs[p];
+      const hp = hs[p];
+      for (let b = 0; b < nb; b++) {
+        const q = off[b] + (rm[base + b] << 1);
+        hist[q] += gp;
+        hist[q + 1] += hp;
+      }
     }
   }
 
@@ -489,23 +516,21 @@ export class GradTreeGrower {
   private splitLeaf(li: number, open: number[]): void {
     const leaf = this.leaves[li];
     const f = leaf.feature;
-    const { mapper, bins, nRows } = this.B;
+    const { mapper } = this.B;
     const nb = mapper.nBins[f];
     const bin = leaf.bin;
     const ml = leaf.missingLeft;
     // Stable partition of the leaf's rows.
     const { idx, tmp, count } = this;
-    const colBase = f * nRows;
     // Branch-free: every row is written to both sides and only the matching cursor advances, so the
     // data-dependent (unpredictable) left/right decision costs no branch misprediction.
     const goesLeft = this.goesLeft;
-    for (let k = 0; k < nb; k++) goesLeft[k] = k <= bin ? 1 : 0;
-    goesLeft[nb] = ml ? 1 : 0;
+    const col = splitRouting(this.fb, f, nb, bin, ml, goesLeft);
     let l = leaf.start;
     let t = 0;
     for (let p = leaf.start; p < leaf.end; p++) {
       const r = idx[p];
-      const goLeft = goesLeft[bins[colBase + r]];
+      const goLeft = goesLeft[col[r]];
       idx[l] = r;
       tmp[t] = r;
       l += goLeft;

@@ -71,6 +71,29 @@ describe('binning', () => {
     expect(Array.from(B.bins)).toEqual([0, 0, 1, 2, 3]);
   });
 
+  it('fused binMatrix equals fitBinMapper + applyBinMapper (few and many values, NaN, −0)', () => {
+    const n = 3000;
+    const d = 4;
+    const rng = new Rng(5);
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      data[i * d] = rng.nextInt(7) - 3; // few values, incl. 0
+      data[i * d + 1] = rng.next() < 0.1 ? NaN : rng.normal(); // many values, NaN
+      data[i * d + 2] = i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : 1; // −0 and +0 are one value
+      data[i * d + 3] = rng.nextInt(300); // just over 255 distinct
+    }
+    const X: DenseMatrix = { data, nRows: n, nCols: d };
+    const fused = binMatrix(X);
+    const mapper = fitBinMapper(X);
+    const separate = applyBinMapper(mapper, X);
+    expect(Array.from(fused.bins)).toEqual(Array.from(separate.bins));
+    expect(Array.from(fused.missingCount)).toEqual(Array.from(separate.missingCount));
+    expect(Array.from(fused.mapper.nBins)).toEqual(Array.from(mapper.nBins));
+    expect(Array.from(fused.mapper.upper)).toEqual(Array.from(mapper.upper));
+    expect(Array.from(fused.mapper.lo)).toEqual(Array.from(mapper.lo));
+    expect(fused.mapper.nBins[2]).toBe(2);
+  });
+
   it('caches per data array: bootstrap estimators and wrappers share one binning', () => {
     const X = matrix([[1], [2], [3]]);
     const a = binMatrix(X);

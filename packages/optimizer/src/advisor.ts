@@ -35,7 +35,7 @@ import type { ForestOptions } from './forest';
 import { RandomForest } from './forest';
 import type { GpHyperParameters } from './gp';
 import { GaussianProcess } from './gp';
-import { paretoFrontIndices } from './hypervolume';
+import { nonDominatedSort, paretoFrontIndices } from './hypervolume';
 import type {
   AcquisitionType,
   Optimizer,
@@ -243,6 +243,8 @@ export function resolveAdvisorOptions(o: AdvisorOptions): ResolvedAdvisorOptions
 const SUGGEST_STREAM = 0x5;
 const DESIGN_STREAM = 0x1d;
 const GP_STREAM = 0x6b;
+/** History configurations scored as local-search starting points per suggestion. */
+const MAX_START_CANDIDATES = 50;
 
 /** Which GP fit a history of n observations uses: refits at every n ≤ 30, then when n grows by 10 %. */
 export function gpCheckpoint(n: number): number {
@@ -385,7 +387,7 @@ export class Advisor implements Optimizer {
     for (let i = 0; i < k; i++) {
       const s = this.suggestOne();
       if (s === null) break;
-      this.book.addPending(s.config, s.x);
+      this.book.addPending(s.config);
       out.push({
         config: s.config,
         origin: s.origin,
@@ -446,27 +448,22 @@ export class Advisor implements Optimizer {
     return design;
   }
 
-  private suggestOne(): {
-    config: Configuration;
-    x: Float64Array;
-    origin: Suggestion['origin'];
-    value?: number;
-  } | null {
+  private suggestOne(): { config: Configuration; origin: Suggestion['origin']; value?: number } | null {
     const book = this.book;
     const enc = this.encoding;
     const o = this.options;
     const issued = book.issued;
     const rng = new Rng(hashSeeds(o.seed, issued, SUGGEST_STREAM));
-    const random = (): { config: Configuration; x: Float64Array; origin: 'random' } | null => {
+    const random = (): { config: Configuration; origin: 'random' } | null => {
       const u = book.randomUnseen(rng);
-      return u === null ? null : { config: enc.decode(u), x: u, origin: 'random' };
+      return u === null ? null : { config: enc.decode(u), origin: 'random' };
     };
     if (issued < o.initialTrials || book.numSuccessful < o.initialTrials) {
       for (let i = issued; i < this.initialDesign.length; i++) {
         const u = this.initialDesign[i];
         if (!book.isSeen(enc.keyOfPoint(u))) {
           const config = i === 0 ? defaultConfiguration(o.space) : enc.decode(u);
-          return { config, x: u, origin: 'initial' };
+          return { config, origin: 'initial' };
         }
       }
       return random();
@@ -614,9 +611,7 @@ export class Advisor implements Optimizer {
 
   // --- model-based suggestion ----------------------------------------------------------------------
 
-  private modelSuggestion(
-    rng: Rng,
-  ): { config: Configuration; x: Float64Array; origin: 'model'; value: number } | null {
+  private modelSuggestion(rng: Rng): { config: Configuration; origin: 'model'; value: number } | null {
     const o = this.options;
     const enc = this.encoding;
     const d = enc.nDims;
@@ -704,25 +699,39 @@ export class Advisor implements Optimizer {
       };
     }
 
-    const starts = new Float64Array(data.n * d);
-    starts.set(data.x.subarray(0, data.n * d));
+    // Local searches may start from the best observed configurations (lowest non-dominated rank, as
+    // SMAC starts from its incumbents); at most MAX_START_CANDIDATES of them are scored.
+    const startRows = this.bestRows(data, MAX_START_CANDIDATES);
+    const starts = new Float64Array(startRows.length * d);
+    startRows.forEach((i, r) => starts.set(data.x.subarray(i * d, i * d + d), r * d));
     const pool = maximizeAcquisition(
       o.acqOptimizer,
       enc,
       acquisition,
       rng,
       starts,
-      data.n,
+      startRows.length,
       o.acqOptimizerOptions,
     );
     for (let r = 0; r < pool.count; r++) {
       const row = pool.order[r];
       const key = enc.keyOfPoint(pool.points, row * d);
       if (this.book.isSeen(key)) continue;
-      const x = pool.points.slice(row * d, row * d + d);
-      return { config: enc.decode(x), x, origin: 'model', value: pool.values[row] };
+      return { config: enc.decode(pool.points, row * d), origin: 'model', value: pool.values[row] };
     }
     return null;
+  }
+
+  /**
+   * Up to `k` history rows, best first: feasible before infeasible/failed, then by non-dominated rank of
+   * the objectives, then by position.
+   */
+  private bestRows(data: TrainingData, k: number): number[] {
+    const M = this.options.numObjectives;
+    const rank = nonDominatedSort(data.y, data.n, M);
+    const rows = Array.from({ length: data.n }, (_, i) => i);
+    rows.sort((a, b) => data.feasible[b] - data.feasible[a] || rank[a] - rank[b] || a - b);
+    return rows.slice(0, k);
   }
 
   private multiplyPoF(

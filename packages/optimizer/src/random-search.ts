@@ -70,7 +70,7 @@ export class RandomSearch implements Optimizer {
       const u = this.book.randomUnseen(rng);
       if (u === null) break;
       const config = this.encoding.decode(u);
-      this.book.addPending(config, u);
+      this.book.addPending(config);
       out.push(config);
     }
     return out;

@@ -56,11 +56,16 @@ export class TrialBook {
     return this.observedKeys.has(key) || this.pending.has(key);
   }
 
-  addPending(config: Configuration, x?: Float64Array): void {
+  /**
+   * Marks a configuration as pending. Its encoding is always recomputed from the configuration (never
+   * taken from the candidate point it was decoded from), so the models see the same numbers whether a
+   * trial was suggested here or replayed from a store.
+   */
+  addPending(config: Configuration): void {
     validateConfiguration(this.enc.space, config);
     const key = this.enc.key(config);
     if (this.pending.has(key)) return;
-    this.pending.set(key, { config, x: x ?? this.enc.encode(config) });
+    this.pending.set(key, { config, x: this.enc.encode(config) });
   }
 
   /** Drops a pending configuration (a cancelled task) without observing it. Returns whether it was pending. */
