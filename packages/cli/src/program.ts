@@ -8,6 +8,10 @@ import { CliError, ExitCode, reportError } from './exit';
 import { validateCommand } from './commands/validate';
 import { datasetsDescribeCommand, datasetsFetchCommand, datasetsListCommand } from './commands/datasets';
 import { profileCommand } from './commands/profile';
+import { coordinatorCommand, renderSummary, runCommand, workerCommand } from './commands/run';
+import type { NatsFlags, RunCommandOptions } from './commands/run';
+import { exportCommand, predictCommand, reportCommand, statusCommand } from './commands/report';
+import type { ReportFormat } from './commands/report';
 
 export const CliErrorCode = {
   BadFlag: 'VF_CLI_BAD_FLAG',
@@ -24,6 +28,15 @@ function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer`);
+    return n;
+  };
+}
+
+function integer(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} must be a non-negative integer`);
     return n;
   };
 }
@@ -112,13 +125,146 @@ export function buildProgram(io: CliIo): Command {
       },
     );
 
+  const runOptions = (c: Command): Command =>
+    c
+      .option(
+        '--store <dir|uri>',
+        'store: a directory (embedded SQLite) or mongodb:// URI (default: .virnyflow/<experiment>)',
+      )
+      .option('--data-dir <dir>', 'directory with the dataset files (default: $VIRNYFLOW_DATA_DIR)')
+      .option('--seed-offset <n>', 'added to every run seed (100 + run_num + n)', integer('--seed-offset'))
+      .option('--quiet', 'no progress display');
+
+  runOptions(
+    program
+      .command('run')
+      .description('run an experiment in this process (resumes if it was interrupted)')
+      .argument('<config>', 'experiment config (VirnyFlow YAML)')
+      .option('--workers <n>', 'evaluator threads (default: the core count)', positiveInt('--workers')),
+  ).action(async (config: string, o: RunCommandOptions) => {
+    io.out(renderSummary(await runCommand(config, o)));
+  });
+
   program
     .command('start')
-    .description(`run the main job on the embedded default (${DEMO_CONFIG})`)
+    .description(`run the main job on the embedded default (${DEMO_CONFIG}) and print its report`)
     .argument('[config]', 'experiment config', DEMO_CONFIG)
+    .option('--workers <n>', 'evaluator threads (default: the core count)', positiveInt('--workers'))
+    .option('--store <dir|uri>', 'store (default: .virnyflow/<experiment>)')
     .option('--data-dir <dir>', 'data directory')
-    .action(async (config: string, o: { dataDir?: string }) => {
-      io.out(await validateCommand(config, o));
+    .option('--quiet', 'no progress display')
+    .action(async (config: string, o: RunCommandOptions) => {
+      const summary = await runCommand(config, o);
+      io.out(renderSummary(summary));
+      if (!summary.stopped)
+        io.out('\n' + (await reportCommand(config, { ...(o.store ? { store: o.store } : {}) })));
+    });
+
+  const natsOptions = (c: Command): Command =>
+    c
+      .option(
+        '--nats <url>',
+        'NATS server(s), comma-separated; user:password@ in the URL (default: $VIRNYFLOW_NATS or nats://127.0.0.1:4222)',
+      )
+      .option('--nats-creds <file>', 'NATS credentials file')
+      .option('--nats-nkey <file>', 'file holding an NKey user seed')
+      .option('--nats-token <token>', 'NATS token')
+      .option('--nats-tls-ca <file>', 'CA bundle of the NATS server certificate')
+      .option('--nats-tls-cert <file>', 'client certificate')
+      .option('--nats-tls-key <file>', 'client key')
+      .option(
+        '--prefix <name>',
+        'JetStream stream/bucket prefix shared by the coordinator and its workers',
+        'virnyflow',
+      );
+
+  runOptions(
+    natsOptions(
+      program
+        .command('coordinator')
+        .description('run an experiment as the coordinator of workers joined through NATS JetStream')
+        .argument('<config>', 'experiment config (VirnyFlow YAML)')
+        .option(
+          '--workers <n>',
+          'evaluator threads in this process as well (default 0)',
+          integer('--workers'),
+        ),
+    ),
+  ).action(async (config: string, o: RunCommandOptions & NatsFlags) => {
+    io.out(renderSummary(await coordinatorCommand(config, o)));
+  });
+
+  natsOptions(
+    program
+      .command('worker')
+      .description(
+        'evaluate pipelines for any coordinator on the same NATS server (Ctrl+C drains and leaves)',
+      )
+      .option('--threads <n>', 'pipeline threads (default: the core count)', positiveInt('--threads'))
+      .option('--name <id>', 'worker id (default: host-pid)')
+      .option('--quiet', 'no start-up line'),
+  ).action(async (o: NatsFlags & { threads?: number; name?: string; quiet?: boolean }) => {
+    io.out(await workerCommand(o));
+  });
+
+  program
+    .command('status')
+    .description('progress of a stored experiment')
+    .argument('<experiment>', 'experiment name (exp_config_name) or its config file')
+    .option('--store <dir|uri>', 'store (default: .virnyflow/<experiment>)')
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action(async (name: string, o: { store?: string; format: 'text' | 'json' }) => {
+      io.out(await statusCommand(name, o));
+    });
+
+  program
+    .command('report')
+    .description('logical pipelines, best pipelines with their metrics per group, Pareto front, observations')
+    .argument('<experiment>', 'experiment name (exp_config_name) or its config file')
+    .option('--store <dir|uri>', 'store (default: .virnyflow/<experiment>)')
+    .option('--run <n>', 'one run only', positiveInt('--run'))
+    .addOption(formatOption(['text', 'json', 'csv'], 'text'))
+    .action(async (name: string, o: { store?: string; run?: number; format: ReportFormat }) => {
+      io.out(await reportCommand(name, o));
+    });
+
+  program
+    .command('export')
+    .description('the best pipeline (preprocessing, imputer, intervention, model) as one JSON artifact')
+    .argument('<experiment>', 'experiment name (exp_config_name) or its config file')
+    .option('--store <dir|uri>', 'store (default: .virnyflow/<experiment>)')
+    .option('--run <n>', 'run number (default: the first)', positiveInt('--run'))
+    .addOption(
+      new Option('--by <rule>', 'which pipeline').choices(['compound', 'pareto-index']).default('compound'),
+    )
+    .option('--index <i>', 'entry of the Pareto front with --by pareto-index', integer('--index'))
+    .option('--data-dir <dir>', 'data directory (the pipeline is refitted on the training split)')
+    .option('--out <file>', 'write the artifact to a file')
+    .action(
+      async (
+        name: string,
+        o: {
+          store?: string;
+          run?: number;
+          by: 'compound' | 'pareto-index';
+          index?: number;
+          out?: string;
+          dataDir?: string;
+        },
+      ) => {
+        io.out(await exportCommand(name, o));
+      },
+    );
+
+  program
+    .command('predict')
+    .description('probabilities and labels for new rows with an exported pipeline')
+    .argument('<artifact>', 'artifact file from virnyflow export')
+    .argument('<csv>', 'CSV with the feature (and sensitive-attribute) columns')
+    .addOption(formatOption(['csv', 'json'], 'csv'))
+    .option('--out <file>', 'write to a file')
+    .action(async (artifact: string, csv: string, o: { format: 'csv' | 'json'; out?: string }) => {
+      io.out(await predictCommand(artifact, csv, o));
     });
 
   return program;
@@ -137,7 +283,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     writeErr: (s) => process.stderr.write(s),
   });
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    // `pnpm start -- --workers 2` hands the script a literal `--` first; it separates pnpm's flags, not ours.
+    const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+    await program.parseAsync(args, { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
     if (err instanceof CommanderError) {

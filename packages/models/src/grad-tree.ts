@@ -89,8 +89,6 @@ export class GradTreeGrower {
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
   private readonly fb: FeatureBundles;
-  private readonly rm: Uint8Array;
-  private readonly off2: Int32Array;
   // Per-node constants of the split search.
   private minH = 0;
   private parentScore = 0;
@@ -114,14 +112,6 @@ export class GradTreeGrower {
   ) {
     this.fb = featureBundles(B, bundle);
     const n = B.nRows;
-    const nbund = this.fb.nBundles;
-    this.rm = new Uint8Array(n * nbund);
-    this.off2 = new Int32Array(nbund);
-    for (let b = 0; b < nbund; b++) {
-      this.off2[b] = this.fb.slotOffset[b] * 2;
-      const col = this.fb.columns[b];
-      for (let i = 0; i < n; i++) this.rm[i * nbund + b] = col[i];
-    }
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
     this.gOrd = new Float64Array(n);
@@ -326,26 +316,9 @@ export class GradTreeGrower {
       gs = gOrd;
       hs = hOrd;
     }
-    if (identity) {
-      for (let b = 0; b < fb.nBundles; b++) {
-        const s0 = fb.slotOffset[b];
-        this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
-      }
-      return;
-    }
-    const rm = this.rm;
-    const nb = fb.nBundles;
-    const off = this.off2;
-    const idx = this.idx;
-    for (let p = start; p < end; p++) {
-      const base = idx[p] * nb;
-      const gp = gs[p];
-      const hp = hs[p];
-      for (let b = 0; b < nb; b++) {
-        const q = off[b] + (rm[base + b] << 1);
-        hist[q] += gp;
-        hist[q + 1] += hp;
-      }
+    for (let b = 0; b < fb.nBundles; b++) {
+      const s0 = fb.slotOffset[b];
+      this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
     }
   }
 
