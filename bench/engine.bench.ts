@@ -37,23 +37,35 @@ const registry = createRegistry();
 
 interface Row {
   readonly name: string;
-  readonly threads: number | string;
+  readonly threads: number;
   readonly n: number;
   readonly seconds: number;
   readonly perMinute: number;
   readonly steadyPerMinute: number | null;
   readonly baselineSeconds: number;
+  /** Sum of the pipelines' own times, measured inside the threads. */
+  readonly pipelineSeconds: number;
+  /** From the call to the first observation, minus that pipeline's own time. */
+  readonly startupSeconds: number;
 }
 
 function withBudget(config: ExperimentConfig, name: string, n: number): ExperimentConfig {
   return { ...config, name, runNums: [1], maxTotalPipelinesNum: n, maxTrials: n };
 }
 
+interface EngineResult {
+  readonly seconds: number;
+  readonly steady: number | null;
+  readonly tasks: TaskMessage[];
+  readonly pipelineSeconds: number;
+  readonly startupSeconds: number;
+}
+
 async function engineRun(
   config: ExperimentConfig,
   threads: number,
   synthetic?: { sleepMs: number },
-): Promise<{ seconds: number; steady: number | null; tasks: TaskMessage[] }> {
+): Promise<EngineResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vf-bench-engine-'));
   try {
     const stamps: number[] = [];
@@ -82,8 +94,16 @@ async function engineRun(
     return {
       seconds,
       steady,
+      pipelineSeconds: obs.reduce((a, o) => a + o.elapsedSeconds, 0),
+      startupSeconds:
+        stamps.length > 0 && obs.length > 0 ? (stamps[0] - t0) / 1000 - obs[0].elapsedSeconds : 0,
       tasks: tasks.map((t, i) =>
-        taskMessage(config, lps.get(obs[i].lpUuid) as LogicalPipeline, t?.seed ?? 101, obs[i].config),
+        taskMessage(
+          config,
+          lps.get(obs[i].lpUuid) as LogicalPipeline,
+          t?.seed ?? 101,
+          obs[i].config as TaskMessage['configuration'],
+        ),
       ),
     };
   } finally {
@@ -147,6 +167,8 @@ async function datasetRows(file: string, n: number): Promise<Row[]> {
       perMinute: (r.tasks.length / r.seconds) * 60,
       steadyPerMinute: r.steady,
       baselineSeconds,
+      pipelineSeconds: r.pipelineSeconds,
+      startupSeconds: r.startupSeconds,
     });
     process.stderr.write(`  ${base.dataset} ${threads}t: ${r.seconds.toFixed(1)} s\n`);
   }
@@ -169,13 +191,15 @@ async function main(): Promise<void> {
     rows.push(...(await datasetRows('heart.yaml', Number(process.env.BENCH_HEART_N ?? 4))));
     console.log('\n## A. pipelines per minute (same pipelines: engine vs naive serial loop)\n');
     console.log(
-      '| dataset | threads | pipelines | engine wall s | pipelines/min | steady/min | naive s | speed-up |',
+      '| dataset | threads | pipelines | engine wall s | start-up s | Σ pipeline s (in threads) | pipelines/min | ' +
+        'steady/min | naive s | speed-up |',
     );
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       console.log(
-        `| ${r.name} | ${r.threads} | ${r.n} | ${fmt(r.seconds)} | ${fmt(r.perMinute)} | ${fmt(r.steadyPerMinute)} | ` +
-          `${fmt(r.baselineSeconds)} | ${fmt(r.baselineSeconds / r.seconds, 2)}× |`,
+        `| ${r.name} | ${r.threads} | ${r.n} | ${fmt(r.seconds)} | ${fmt(r.startupSeconds)} | ` +
+          `${fmt(r.pipelineSeconds)} | ${fmt(r.perMinute)} | ${fmt(r.steadyPerMinute)} | ${fmt(r.baselineSeconds)} | ` +
+          `${fmt(r.baselineSeconds / r.seconds, 2)}× |`,
       );
     }
   } else {

@@ -172,10 +172,15 @@ function scores(y: Uint8Array, proba: Float64Array): { f1: number; acc: number }
   return { f1: (2 * tp) / (2 * tp + fp + fn), acc: ok / y.length };
 }
 
-// A full collection before every timed fit, so one model's garbage is not collected on another's clock
-// (Python frees by reference counting as it goes).
+// A full collection before every timed fit, then a pause for V8's background sweeping to finish, so one
+// model's garbage is not collected on another's clock (Python frees by reference counting as it goes).
 setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+const gc = runInNewContext('gc') as () => void;
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+function collectGarbage(): void {
+  gc();
+  Atomics.wait(pauseCell, 0, 0, 200);
+}
 
 /** CPU seconds (user + system) of this process since `since`. */
 function cpuSeconds(since: NodeJS.CpuUsage): number {

@@ -283,8 +283,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     writeErr: (s) => process.stderr.write(s),
   });
   try {
-    // `pnpm start -- --workers 2` hands the script a literal `--` first; it separates pnpm's flags, not ours.
-    const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+    // `pnpm start -- --workers 2` hands the script a literal `--` (after the subcommand the root script
+    // adds); it separates pnpm's flags from ours, so it is dropped once.
+    const args = [...argv];
+    const sep = args.indexOf('--');
+    if (sep !== -1 && sep <= 1) args.splice(sep, 1);
     await program.parseAsync(args, { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {

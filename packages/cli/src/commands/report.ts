@@ -131,21 +131,33 @@ export function renderReportText(r: ExperimentReport): string {
     );
     out.push(`  hyper-parameters ${JSON.stringify(b.hyperparameters)}`);
     const test = b.metrics.test;
-    const groups = [...new Set(test.map((m) => m.group))];
-    const metrics = [...new Set(test.map((m) => m.metric))];
-    const value = new Map(test.map((m) => [`${m.metric}\u0000${m.group}`, m.value]));
-    out.push(
-      table(
-        ['metric (test)', ...groups],
-        metrics.map((m) => [
-          m,
-          ...groups.map((g) => (value.has(`${m}\u0000${g}`) ? fmt(value.get(`${m}\u0000${g}`)) : '')),
-        ]),
-      )
-        .split('\n')
-        .map((l) => '  ' + l)
-        .join('\n'),
-    );
+    // Per-group metrics have group columns (overall, <key>_priv, <key>_dis); disparities one column per key.
+    const keys = new Set<string>();
+    for (const m of test)
+      if (!m.group.endsWith('_priv') && !m.group.endsWith('_dis') && m.group !== 'overall') keys.add(m.group);
+    const perGroup = test.filter((m) => !keys.has(m.group));
+    const disparity = test.filter((m) => keys.has(m.group));
+    for (const [title, rows] of [
+      ['metric (test)', perGroup],
+      ['disparity (test)', disparity],
+    ] as const) {
+      if (rows.length === 0) continue;
+      const groups = [...new Set(rows.map((m) => m.group))];
+      const metrics = [...new Set(rows.map((m) => m.metric))];
+      const value = new Map(rows.map((m) => [`${m.metric}\u0000${m.group}`, m.value]));
+      out.push(
+        table(
+          [title, ...groups],
+          metrics.map((m) => [
+            m,
+            ...groups.map((g) => (value.has(`${m}\u0000${g}`) ? fmt(value.get(`${m}\u0000${g}`)) : '')),
+          ]),
+        )
+          .split('\n')
+          .map((l) => '  ' + l)
+          .join('\n'),
+      );
+    }
   }
   return out.join('\n') + '\n';
 }
