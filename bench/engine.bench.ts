@@ -17,6 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { ExperimentConfig, LogicalPipeline, TaskMessage } from '@virnyflow/core';
 import { MESSAGE_VERSION, enumerateLogicalPipelines, loadConfigFile } from '@virnyflow/core';
 import {
@@ -177,6 +178,24 @@ async function datasetRows(file: string, n: number): Promise<Row[]> {
 
 const fmt = (x: number | null, d = 1): string => (x === null ? '—' : x.toFixed(d));
 
+/**
+ * How much parallelism the machine gives right now: wall time of 2 threads each spinning a fixed loop,
+ * over that of 1 (1.0 = two free cores; 2.0 = effectively one core, e.g. shared with other jobs).
+ */
+async function parallelismCheck(): Promise<number> {
+  const src =
+    'let x = 0; for (let i = 0; i < 2e8; i++) x += i % 7; require("node:worker_threads").parentPort.postMessage(x);';
+  const time = async (n: number): Promise<number> => {
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: n }, () => new Promise((r) => new Worker(src, { eval: true }).once('message', r))),
+    );
+    return performance.now() - t;
+  };
+  await time(1);
+  return (await time(2)) / (await time(1));
+}
+
 async function main(): Promise<void> {
   console.log('# bench/engine.bench.ts');
   console.log(`command: npx tsx bench/engine.bench.ts  (threads ${THREADS.join(', ')})`);
@@ -184,6 +203,10 @@ async function main(): Promise<void> {
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
+  );
+  console.log(
+    `parallelism check: 2 spinning threads take ${(await parallelismCheck()).toFixed(2)}× the time of 1 ` +
+      '(1.00 = two free cores)',
   );
   const rows: Row[] = [];
   if (process.env.VIRNYFLOW_DATA_DIR) {

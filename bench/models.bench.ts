@@ -9,19 +9,18 @@
  *
  * Times are CPU seconds of the process (user + system), best of `--repeat` fits (default 3), after one
  * warm-up fit on a small slice: the box is shared, and CPU time of the best run is what survives other
- * processes competing for the cores. Every timed fit gets a fresh copy of the training matrix, so it
- * includes binning (no cache hit). bench/models-native.py measures scikit-learn / XGBoost the same way
- * (time.process_time, best of N). `--json` prints one JSON object per line for our models only:
+ * processes competing for the cores. Each model runs in its own child process (a fresh V8, as a worker
+ * training one model type; in one process the models' JIT and heap state disturb each other's timings).
+ * Every timed fit gets a fresh copy of the training matrix, so it includes binning (no cache hit).
+ * bench/models-native.py measures scikit-learn / XGBoost the same way (time.process_time, best of N). `--json` prints one JSON object per line for our models only:
  * {"dataset","model","fit_s","predict_s","f1","acc","n_train"}.
  *
  * Needs VIRNYFLOW_DATA_DIR (the shared datasets directory).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { FeaturePipeline, loadDataset, splitDataset } from '@virnyflow/data';
 import type { Classifier, DenseMatrix } from '@virnyflow/models';
 import {
@@ -172,16 +171,6 @@ function scores(y: Uint8Array, proba: Float64Array): { f1: number; acc: number }
   return { f1: (2 * tp) / (2 * tp + fp + fn), acc: ok / y.length };
 }
 
-// A full collection before every timed fit, then a pause for V8's background sweeping to finish, so one
-// model's garbage is not collected on another's clock (Python frees by reference counting as it goes).
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-function collectGarbage(): void {
-  gc();
-  Atomics.wait(pauseCell, 0, 0, 200);
-}
-
 /** CPU seconds (user + system) of this process since `since`. */
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
@@ -199,12 +188,11 @@ function runOurs(spec: ModelSpec, d: Prepared, repeat: number): Result {
   spec.make(spec.params).fit(warm.X, warm.y, { seed: 1 });
   const fits: number[] = [];
   const preds: number[] = [];
-  let proba = new Float64Array(0);
+  let proba: Float64Array = new Float64Array(0);
   for (let r = 0; r < repeat; r++) {
     // A fresh copy of the data per fit: no binning cache hit, as for a new dataset.
     const X: DenseMatrix = { data: d.xTrain.data.slice(), nRows: d.xTrain.nRows, nCols: d.xTrain.nCols };
     const m = spec.make(spec.params);
-    collectGarbage();
     const t0 = process.cpuUsage();
     m.fit(X, d.yTrain, { seed: 1 });
     fits.push(cpuSeconds(t0));
@@ -224,22 +212,66 @@ function runOurs(spec: ModelSpec, d: Prepared, repeat: number): Result {
   };
 }
 
-function runNative(d: Prepared, models: string[], repeat: number): Map<string, Result> {
+/** Writes a prepared split as raw little-endian arrays plus meta.json (read by the worker and by Python). */
+function writeSplit(d: Prepared, dir: string, models: string[], repeat: number): void {
+  const w = (f: string, a: ArrayBufferView): void =>
+    writeFileSync(join(dir, f), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  w('x_train.f64', d.xTrain.data);
+  w('y_train.u8', d.yTrain);
+  w('x_test.f64', d.xTest.data);
+  w('y_test.u8', d.yTest);
+  writeFileSync(
+    join(dir, 'meta.json'),
+    JSON.stringify({
+      name: d.name,
+      n_train: d.xTrain.nRows,
+      n_test: d.xTest.nRows,
+      n_cols: d.xTrain.nCols,
+      models,
+      repeat,
+    }),
+  );
+}
+
+function readSplit(dir: string): Prepared {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as {
+    name: string;
+    n_train: number;
+    n_test: number;
+    n_cols: number;
+  };
+  const f64 = (f: string): Float64Array => {
+    const b = readFileSync(join(dir, f));
+    const out = new Float64Array(b.byteLength / 8);
+    new Uint8Array(out.buffer).set(b);
+    return out;
+  };
+  const u8 = (f: string): Uint8Array => new Uint8Array(readFileSync(join(dir, f)));
+  return {
+    name: meta.name,
+    xTrain: { data: f64('x_train.f64'), nRows: meta.n_train, nCols: meta.n_cols },
+    yTrain: u8('y_train.u8'),
+    xTest: { data: f64('x_test.f64'), nRows: meta.n_test, nCols: meta.n_cols },
+    yTest: u8('y_test.u8'),
+  };
+}
+
+/** Our model in a child process (fresh V8): `--worker <dir> <model> <repeat>` prints one Result line. */
+function runOursIsolated(dir: string, model: string, repeat: number): Result {
+  const stdout = execFileSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1], '--worker', dir, model, String(repeat)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
+  );
+  const line = stdout.trim().split('\n').pop() as string;
+  return JSON.parse(line) as Result;
+}
+
+function runNative(dir: string, d: Prepared): Map<string, Result> {
   const out = new Map<string, Result>();
   const script = join(import.meta.dirname, 'models-native.py');
   if (!existsSync(PYTHON) || !existsSync(script)) return out;
-  const dir = mkdtempSync(join(tmpdir(), 'vf-models-bench-'));
   try {
-    const w = (f: string, a: ArrayBufferView): void =>
-      writeFileSync(join(dir, f), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    w('x_train.f64', d.xTrain.data);
-    w('y_train.u8', d.yTrain);
-    w('x_test.f64', d.xTest.data);
-    w('y_test.u8', d.yTest);
-    writeFileSync(
-      join(dir, 'meta.json'),
-      JSON.stringify({ n_train: d.xTrain.nRows, n_test: d.xTest.nRows, n_cols: d.xTrain.nCols, models, repeat }),
-    );
     const stdout = execFileSync(PYTHON, [script, dir], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
@@ -253,8 +285,6 @@ function runNative(d: Prepared, models: string[], repeat: number): Map<string, R
     }
   } catch (err) {
     process.stderr.write(`native baseline failed: ${(err as Error).message}\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   return out;
 }
@@ -264,6 +294,13 @@ function fmt(x: number | undefined, digits = 3): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--worker') {
+    const [dir, model, repeat] = process.argv.slice(3);
+    const spec = MODELS.find((m) => m.name === model);
+    if (!spec) throw new Error(`unknown model ${model}`);
+    process.stdout.write(`${JSON.stringify(runOurs(spec, readSplit(dir), Number(repeat)))}\n`);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   if (!process.env.VIRNYFLOW_DATA_DIR) {
     throw new Error('set VIRNYFLOW_DATA_DIR to the shared datasets directory (see /work/shared/datasets/README.md)');
@@ -272,11 +309,22 @@ async function main(): Promise<void> {
   const rows: { ours: Result; native?: Result; spec: ModelSpec }[] = [];
   for (const name of args.datasets) {
     const d = await prepare(name);
-    const native = args.native && !args.json ? runNative(d, specs.map((s) => s.name), args.repeat) : new Map();
-    for (const spec of specs) {
-      const ours = runOurs(spec, d, args.repeat);
-      if (args.json) process.stdout.write(`${JSON.stringify(ours)}\n`);
-      rows.push({ ours, native: native.get(spec.name), spec });
+    const dir = mkdtempSync(join(tmpdir(), 'vf-models-bench-'));
+    try {
+      writeSplit(
+        d,
+        dir,
+        specs.map((s) => s.name),
+        args.repeat,
+      );
+      const native = args.native && !args.json ? runNative(dir, d) : new Map<string, Result>();
+      for (const spec of specs) {
+        const ours = runOursIsolated(dir, spec.name, args.repeat);
+        if (args.json) process.stdout.write(`${JSON.stringify(ours)}\n`);
+        rows.push({ ours, native: native.get(spec.name), spec });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
   if (args.json) return;

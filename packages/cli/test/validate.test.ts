@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -147,6 +147,19 @@ describe('virnyflow validate', () => {
           { imputers: '[]', models: '[lr_clf]' },
         ),
       'VF_CONFIG_NULLS_UNHANDLED',
+    ],
+    [
+      'error injection on a column the data does not have',
+      () => {
+        const path = customConfig(rows());
+        const text = readFileSync(path, 'utf8').replace(
+          '  models: [dt_clf]',
+          '  models: [dt_clf]\n  error_injection:\n    - { strategy: MCAR, columns: [b], null_percentage: 0.2 }',
+        );
+        writeFileSync(path, text);
+        return path;
+      },
+      'VF_IMPUTATION_UNKNOWN_COLUMN',
     ],
     ['a target column that is not there', () => customConfig(rows(), { target: 'label' }), 'VF_DATA_MISSING'],
   ];

@@ -35,7 +35,6 @@ import type { LogicalPipelineStats, TrialObservation, WeightedObjective } from '
 import {
   batchSize,
   initialLogicalPipelineStats,
-  paretoFrontIndices,
   selectLogicalPipeline,
   updateLogicalPipelineStats,
 } from '@virnyflow/optimizer';
@@ -133,9 +132,8 @@ class RunScheduler {
   private best: number | null = null;
   private bestTaskId: string | null = null;
   private storedBest: number | null = null;
-  /** (nOk, M) weighted objectives of the ok observations, row-major, grown as they come. */
-  private points: number[] = [];
-  private paretoSize = 0;
+  /** The current Pareto front: weighted objective vectors of feasible ok observations (minimised). */
+  private front: number[][] = [];
   private exhausted = false;
   private timeExhausted = false;
   private stopping = false;
@@ -487,9 +485,14 @@ class RunScheduler {
         this.bestTaskId = o.taskId;
       }
       const M = this.objectives.length;
-      for (let i = 0; i < M; i++) this.points.push(o.weighted[i] ?? NaN);
-      const n = this.points.length / M;
-      this.paretoSize = paretoFrontIndices(Float64Array.from(this.points), n, M).length;
+      const point = Array.from({ length: M }, (_, i) => o.weighted[i] ?? NaN);
+      if (point.every(Number.isFinite) && o.constraints.every((c) => c !== null && c <= 0)) {
+        // Incremental front: O(front) per observation instead of re-sorting every point.
+        if (!this.front.some((q) => dominates(q, point))) {
+          this.front = this.front.filter((q) => !dominates(point, q));
+          this.front.push(point);
+        }
+      }
     }
   }
 
@@ -567,7 +570,7 @@ class RunScheduler {
       budget: this.budget,
       bestCompoundQuality: this.best,
       bestTaskId: this.bestTaskId,
-      paretoSize: this.paretoSize,
+      paretoSize: this.front.length,
       activeSeconds: this.activeSeconds,
       ratePerMinute: rate,
       etaSeconds: rate > 0 ? (left / rate) * 60 : null,
@@ -596,6 +599,16 @@ function toTrial(o: ObservationRecord): TrialObservation {
     objectives: o.weighted.map((v) => (v === null ? NaN : v)),
     constraints: o.constraints.map((v) => (v === null ? NaN : v)),
   };
+}
+
+/** a ≤ b in every objective and < in one (minimisation). */
+function dominates(a: readonly number[], b: readonly number[]): boolean {
+  let strict = false;
+  for (let j = 0; j < a.length; j++) {
+    if (a[j] > b[j]) return false;
+    if (a[j] < b[j]) strict = true;
+  }
+  return strict;
 }
 
 function toJson(st: LogicalPipelineStats): JsonObject {

@@ -7,6 +7,7 @@ import { enumerateLogicalPipelines, describeConfig, seedForRun, VirnyFlowError }
 import type { ExperimentConfig } from '@virnyflow/core';
 import { loadDataset, splitDataset, columnsWithMissing } from '@virnyflow/data';
 import type { Dataset } from '@virnyflow/data';
+import { applyErrorInjection } from '@virnyflow/imputation';
 import { buildGroups } from '@virnyflow/metrics';
 import { loadExperimentConfig } from '../config-loading';
 
@@ -61,7 +62,13 @@ export async function loadAndCheckDataset(config: ExperimentConfig, dataDir?: st
       );
     }
   }
-  const withNulls = columnsWithMissing(dataset.features);
+  if (config.errorInjection.length > 0) {
+    // Checks every injected column and condition against the data (VF_IMPUTATION_UNKNOWN_COLUMN).
+    const run = config.runNums[0] as number;
+    applyErrorInjection(splitDataset(dataset, seedForRun(run)), config.errorInjection, seedForRun(run));
+  }
+  const injected = config.errorInjection.flatMap((e) => e.columns);
+  const withNulls = [...new Set([...columnsWithMissing(dataset.features), ...injected])];
   if (withNulls.length > 0 && config.nullImputers.includes('None')) {
     const blocked = config.models.filter((m) => MODELS_WITHOUT_NAN_SUPPORT.has(m));
     if (blocked.length > 0) {
