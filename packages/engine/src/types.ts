@@ -16,7 +16,7 @@ export interface RunProgress {
   readonly budget: number;
   readonly bestCompoundQuality: number | null;
   readonly bestTaskId: string | null;
-  /** Size of the Pareto front of the ok observations (weighted objectives, minimised). */
+  /** Size of the Pareto front of the feasible ok observations (weighted objectives, minimised). */
   readonly paretoSize: number;
   /** Active time of the run, accumulated across restarts (`max_time_budget` is checked against it). */
   readonly activeSeconds: number;

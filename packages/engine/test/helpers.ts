@@ -25,6 +25,7 @@ export function demoConfigText(o: {
   risk?: number;
   timeBudget?: number;
   runNums?: string;
+  imputers?: string[];
 }): string {
   return `
 common_args:
@@ -33,7 +34,7 @@ common_args:
 pipeline_args:
   dataset: 'demo'
   sensitive_attrs_for_intervention: ['sex']
-  null_imputers: ['median-mode']
+  null_imputers: [${(o.imputers ?? ['median-mode']).map((s) => `'${s}'`).join(', ')}]
   fairness_interventions: [${(o.interventions ?? []).map((s) => `'${s}'`).join(', ')}]
   models: [${(o.models ?? ['dt_clf', 'lr_clf']).map((s) => `'${s}'`).join(', ')}]
 optimisation_args:

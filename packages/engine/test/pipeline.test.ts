@@ -186,6 +186,22 @@ describe('pipeline task', () => {
     expect(nan.failure?.code).toBe(EngineErrorCode.NonFiniteObjective);
   });
 
+  it("'None' imputer: a tree model takes the missing values as they are", async () => {
+    const config = demoConfig({ imputers: [], models: ['dt_clf'] }, registry);
+    const { tables, context } = demoData(config, 800);
+    const income = tables.features.column('income');
+    expect(income.kind === 'numeric' && income.values.some(Number.isNaN)).toBe(true);
+    const o = await evaluateTask({
+      task: taskFor(config, lpOf(config, 'dt_clf'), registry),
+      context,
+      data: tables,
+      registry,
+      workerId: 'w',
+    });
+    expect(o.lpName).toBe('None&NO_FAIRNESS_INTERVENTION&dt_clf');
+    expect(o.status).toBe('ok');
+  });
+
   it('synthetic pipelines: deterministic losses without touching data', async () => {
     const config = demoConfig({}, registry);
     const { context } = demoData(config, 300);

@@ -128,6 +128,14 @@ describe('runExperiment (embedded: SQLite store, in-process transport, thread po
     await check.close();
   }, 120_000);
 
+  it("refuses the 'None' imputer with missing values and a model that cannot take them, before running", async () => {
+    const config = demoConfig({ name: 'nulls', imputers: [], models: ['dt_clf', 'lr_clf'] });
+    await expect(runExperiment({ config, storeDir: dirs.make(), threads: 1 })).rejects.toMatchObject({
+      code: EngineErrorCode.MissingValuesUnsupported,
+      details: { pipelines: ['None&NO_FAIRNESS_INTERVENTION&lr_clf'] },
+    });
+  });
+
   it('records a throwing component as failed observations and keeps going; max_trials is exact per pipeline', async () => {
     const storeDir = dirs.make();
     const registry = createRegistry(await loadComponentModules([FLAKY_MODULE]));

@@ -316,10 +316,75 @@ export class GradTreeGrower {
       gs = gOrd;
       hs = hOrd;
     }
-    for (let b = 0; b < fb.nBundles; b++) {
+    let b = 0;
+    if (end - start >= 2048) {
+      for (; b + 1 < fb.nBundles; b += 2) this.accumulatePair(hist, b, identity, gs, hs, start, end);
+    }
+    for (; b < fb.nBundles; b++) {
       const s0 = fb.slotOffset[b];
       this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
     }
+  }
+
+  /**
+   * Bundles b and b + 1 in one pass over the rows: each row's gradient pair is loaded once for both, and
+   * each bundle's rows alternate between two private histogram copies (independent add chains).
+   */
+  private accumulatePair(
+    hist: Float64Array,
+    b: number,
+    identity: boolean,
+    gs: Float64Array,
+    hs: Float64Array,
+    start: number,
+    end: number,
+  ): void {
+    const fb = this.fb;
+    const sA = fb.slotOffset[b];
+    const sB = fb.slotOffset[b + 1];
+    const SA = (sB - sA) << 1;
+    const SB = (fb.slotOffset[b + 2] - sB) << 1;
+    const colA = fb.columns[b];
+    const colB = fb.columns[b + 1];
+    const sub = this.sub;
+    // sub: [A copy 0 | A copy 1 | B copy 0 | B copy 1], each SA or SB doubles.
+    const oB = 2 * SA;
+    sub.fill(0, 0, 2 * SA + 2 * SB);
+    const idx = this.idx;
+    let p = start;
+    for (; p + 1 < end; p += 2) {
+      const r0 = identity ? p : idx[p];
+      const r1 = identity ? p + 1 : idx[p + 1];
+      const g0 = gs[p];
+      const h0 = hs[p];
+      const g1 = gs[p + 1];
+      const h1 = hs[p + 1];
+      const a0 = colA[r0] << 1;
+      const a1 = SA + (colA[r1] << 1);
+      const b0 = oB + (colB[r0] << 1);
+      const b1 = oB + SB + (colB[r1] << 1);
+      sub[a0] += g0;
+      sub[a0 + 1] += h0;
+      sub[a1] += g1;
+      sub[a1 + 1] += h1;
+      sub[b0] += g0;
+      sub[b0 + 1] += h0;
+      sub[b1] += g1;
+      sub[b1 + 1] += h1;
+    }
+    if (p < end) {
+      const r0 = identity ? p : idx[p];
+      const a0 = colA[r0] << 1;
+      const b0 = oB + (colB[r0] << 1);
+      sub[a0] += gs[p];
+      sub[a0 + 1] += hs[p];
+      sub[b0] += gs[p];
+      sub[b0 + 1] += hs[p];
+    }
+    const hA = sA << 1;
+    for (let k = 0; k < SA; k++) hist[hA + k] += sub[k] + sub[SA + k];
+    const hB = sB << 1;
+    for (let k = 0; k < SB; k++) hist[hB + k] += sub[oB + k] + sub[oB + SB + k];
   }
 
   /**
