@@ -15,11 +15,10 @@
  * With --json every result is also printed as one JSON object per line.
  */
 import { cpus, loadavg } from 'node:os';
-// Relative imports: the workspace root has no links to the @virnyflow/* packages.
-import type { Configuration, SearchSpace } from '../packages/core/src/index';
-import { Rng, categorical, float, int, sampleConfiguration, searchSpace } from '../packages/core/src/index';
-import type { AdvisorOptions, Optimizer } from '../packages/optimizer/src/index';
-import { Advisor, RandomSearch, hypervolume } from '../packages/optimizer/src/index';
+import type { Configuration, SearchSpace } from '@virnyflow/core';
+import { Rng, categorical, float, int, sampleConfiguration, searchSpace } from '@virnyflow/core';
+import type { AdvisorOptions, Optimizer } from '@virnyflow/optimizer';
+import { Advisor, RandomSearch, hypervolume } from '@virnyflow/optimizer';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');

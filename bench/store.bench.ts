@@ -21,7 +21,7 @@ import {
   type NewObservation,
   type NewTask,
   type SqliteSynchronous,
-} from '../packages/store/src/index';
+} from '@virnyflow/store';
 
 type Db = {
   pragma(s: string): unknown;

@@ -14,9 +14,15 @@
  * clustering, k-NN) have no serialized form: their artifact fills with the median / most frequent value of
  * the imputed training rows instead, and says so in `imputer.method`.
  */
-import type { ComponentDefinition, SensitiveAttribute } from '@virnyflow/core';
+import type {
+  ComponentDefinition,
+  ComponentRegistry,
+  Configuration,
+  ExperimentConfig,
+  SensitiveAttribute,
+} from '@virnyflow/core';
 import { validateConfig } from '@virnyflow/core';
-import type { Column, ColumnSchema, SerializedFeaturePipeline, Table } from '@virnyflow/data';
+import type { Column, ColumnSchema, Dataset, SerializedFeaturePipeline, Table } from '@virnyflow/data';
 import {
   FeaturePipeline,
   MISSING_CODE,
@@ -124,10 +130,44 @@ export async function exportBestPipeline(
   const registry = createRegistry(extra);
   const config = validateConfig(exp.config, { registry });
   const dataset = await loadExperimentDataset(config, options.dataDir);
-  const split = splitDataset(dataset, seed);
-  const lp = { ...(await lpComponents(store, key, obs)) };
-  const components = pipelineComponents(lp, obs.config as Record<string, string | number | boolean | null>, {
+  return fitPipelineArtifact({
+    config,
+    dataset,
     registry,
+    run,
+    taskId: obs.taskId,
+    lpName: obs.lpName,
+    components: await lpComponents(store, key, obs),
+    configuration: obs.config as Configuration,
+    seed,
+    recorded: { objectives: obs.objectives, weighted: obs.weighted, compound_quality: obs.compoundQuality },
+  });
+}
+
+export interface FitArtifactInput {
+  readonly config: ExperimentConfig;
+  readonly dataset: Dataset;
+  readonly registry: ComponentRegistry;
+  readonly run: number;
+  readonly taskId: string;
+  readonly lpName: string;
+  readonly components: PipelineArtifact['components'];
+  /** Flat, prefixed hyper-parameters of the physical pipeline. */
+  readonly configuration: Configuration;
+  readonly seed: number;
+  readonly recorded: PipelineArtifact['recorded'];
+}
+
+/**
+ * Refits one physical pipeline on the full training split of the seeded split (one model, no bootstrap)
+ * and returns it as an artifact: with the same seed this is the model the evaluation fitted at the last
+ * fraction when that fraction was 1 in `no_bootstrap` mode.
+ */
+export function fitPipelineArtifact(input: FitArtifactInput): PipelineArtifact {
+  const { config, dataset, seed } = input;
+  const split = splitDataset(dataset, seed);
+  const components = pipelineComponents(input.components, input.configuration, {
+    registry: input.registry,
     seed,
     datasetName: dataset.name,
     objectiveMetrics: config.objectives.map((o) => o.metric),
@@ -167,12 +207,12 @@ export async function exportBestPipeline(
   return {
     kind: ARTIFACT_KIND,
     version: ARTIFACT_VERSION,
-    experiment,
-    run,
-    task_id: obs.taskId,
-    logical_pipeline: obs.lpName,
-    components: lp,
-    hyperparameters: obs.config,
+    experiment: config.name,
+    run: input.run,
+    task_id: input.taskId,
+    logical_pipeline: input.lpName,
+    components: { ...input.components },
+    hyperparameters: input.configuration as JsonObject,
     seed,
     dataset: dataset.name,
     input_columns: stages.inputColumns.map((n) => describe(stages.trainTable.column(n))),
@@ -184,7 +224,7 @@ export async function exportBestPipeline(
     intervention,
     model: model.toJSON(),
     model_phase: stages.intervention?.phase === 'in' ? 'in' : 'model',
-    recorded: { objectives: obs.objectives, weighted: obs.weighted, compound_quality: obs.compoundQuality },
+    recorded: input.recorded,
     created_at: new Date().toISOString(),
   };
 }

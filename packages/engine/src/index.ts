@@ -35,9 +35,16 @@ export {
   ARTIFACT_KIND,
   ARTIFACT_VERSION,
   exportBestPipeline,
+  fitPipelineArtifact,
   parseArtifact,
   artifactInputSchema,
   predictWithArtifact,
   predictCsv,
 } from './artifact';
-export type { PipelineArtifact, ArtifactInputColumn, ExportOptions, Prediction } from './artifact';
+export type {
+  PipelineArtifact,
+  ArtifactInputColumn,
+  ExportOptions,
+  FitArtifactInput,
+  Prediction,
+} from './artifact';
