@@ -196,6 +196,7 @@ function runOurs(spec: ModelSpec, d: Prepared, repeat: number): Result {
     const t0 = process.cpuUsage();
     m.fit(X, d.yTrain, { seed: 1 });
     fits.push(cpuSeconds(t0));
+    if (process.env.TRACE) process.stderr.write(`${spec.name} fit ${fits[fits.length - 1].toFixed(3)}\n`);
     const t1 = process.cpuUsage();
     proba = m.predictProba(d.xTest);
     preds.push(cpuSeconds(t1));
@@ -303,7 +304,9 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(process.argv.slice(2));
   if (!process.env.VIRNYFLOW_DATA_DIR) {
-    throw new Error('set VIRNYFLOW_DATA_DIR to the shared datasets directory (see /work/shared/datasets/README.md)');
+    throw new Error(
+      'set VIRNYFLOW_DATA_DIR to the shared datasets directory (see /work/shared/datasets/README.md)',
+    );
   }
   const specs = MODELS.filter((m) => args.models.includes(m.name));
   const rows: { ours: Result; native?: Result; spec: ModelSpec }[] = [];

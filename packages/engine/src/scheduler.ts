@@ -124,6 +124,8 @@ class RunScheduler {
   private lpOrder: string[] = [];
   private readonly stats = new Map<string, LogicalPipelineStats>();
   private readonly lpBest = new Map<string, number>();
+  /** Observations (ok and failed) per logical pipeline: its `numCompleted` in the store. */
+  private readonly lpCompleted = new Map<string, number>();
   private readonly advisors = new Map<string, AdvisorRef>();
   private readonly inFlight = new Map<string, TaskRecord>();
   private tasksCreated = 0;
@@ -242,14 +244,14 @@ class RunScheduler {
       const best = this.lpBest.get(r.uuid) ?? null;
       if (
         r.numTrials !== st.numTrials ||
-        r.numCompleted !== st.numCompletedPps ||
+        r.numCompleted !== (this.lpCompleted.get(r.uuid) ?? 0) ||
         r.bestCompoundQuality !== best ||
         JSON.stringify(r.stats) !== JSON.stringify(st)
       ) {
         await store.updateLogicalPipeline(this.key, r.uuid, {
           stats: toJson(st),
           numTrials: st.numTrials,
-          numCompleted: st.numCompletedPps,
+          numCompleted: this.lpCompleted.get(r.uuid) ?? 0,
           bestCompoundQuality: best,
         });
       }
@@ -277,7 +279,7 @@ class RunScheduler {
     while (!this.stopping && !this.finished && !this.timeExhausted && this.tasksCreated < this.budget) {
       const left = this.budget - this.tasksCreated;
       if (this.inFlight.size + Math.min(config.numPpCandidates, left) > config.queueSize) break;
-      const all = this.lpOrder.map((u) => this.stats.get(u) as LogicalPipelineStats);
+      const all = this.lpOrder.map((u) => this.selectionView(u));
       const rng = new Rng(hashSeeds(this.deps.seed, this.tasksCreated, SELECT_STREAM));
       const sel = selectLogicalPipeline(all, config.explorationFactor, rng);
       if (sel === null) {
@@ -286,7 +288,7 @@ class RunScheduler {
       }
       const uuid = this.lpOrder[sel.index];
       const lp = this.lpByUuid.get(uuid) as LogicalPipeline;
-      let st = all[sel.index];
+      let st = this.stats.get(uuid) as LogicalPipelineStats;
       const k = Math.min(batchSize(st, config.numPpCandidates), left);
       const advisor = this.advisors.get(uuid) as AdvisorRef;
       const configs = (await advisor.ask({ type: 'suggest', k }, { timeoutMs: 600_000 })) as Configuration[];
@@ -422,7 +424,7 @@ class RunScheduler {
     const st = this.stats.get(o.lpUuid) as LogicalPipelineStats;
     await this.deps.store.updateLogicalPipeline(this.key, o.lpUuid, {
       stats: toJson(st),
-      numCompleted: st.numCompletedPps,
+      numCompleted: this.lpCompleted.get(o.lpUuid) ?? 0,
       bestCompoundQuality: this.lpBest.get(o.lpUuid) ?? null,
     });
     await this.persistBest();
@@ -459,24 +461,40 @@ class RunScheduler {
     return this.observe(obs);
   }
 
+  /**
+   * The stats the bandit sees: the cost model's, except that a logical pipeline with observations (failed
+   * ones included) is never "unexplored" — otherwise one whose pipelines all fail would be re-picked by
+   * the exploration branch until its `max_trials`.
+   */
+  private selectionView(uuid: string): LogicalPipelineStats {
+    const st = this.stats.get(uuid) as LogicalPipelineStats;
+    const observed = this.lpCompleted.get(uuid) ?? 0;
+    return observed > st.numCompletedPps ? { ...st, numCompletedPps: observed } : st;
+  }
+
   /** Cost model, counters, best and Pareto points from one observation (also used by the replay). */
   private applyObservation(o: ObservationRecord): void {
     const st = this.stats.get(o.lpUuid);
     if (!st) return;
     this.completed++;
     const ok = o.status === 'ok';
-    if (!ok) this.failed++;
-    // A failed pipeline enters the cost model with quality 0 on every objective (a loss of 1) and its
-    // time, so the bandit backs off a logical pipeline that keeps failing instead of re-exploring it.
+    this.lpCompleted.set(o.lpUuid, (this.lpCompleted.get(o.lpUuid) ?? 0) + 1);
+    if (!ok) {
+      // The cost model learns from successful pipelines only (VirnyFlow never saw a failure): a failure's
+      // time is not a cost estimate and a quality of 0 would inflate the score's std/cost term. It still
+      // counts as exploring its logical pipeline (see `selectionView`).
+      this.failed++;
+      return;
+    }
     const reversed: Record<string, number> = {};
     this.objectives.forEach((ob, i) => {
-      reversed[ob.name] = ok ? (o.reversed[i] ?? 0) : 0;
+      reversed[ob.name] = o.reversed[i] ?? 0;
     });
     this.stats.set(
       o.lpUuid,
       updateLogicalPipelineStats(st, { elapsedTime: o.elapsedSeconds, reversed }, this.objectives),
     );
-    if (ok && o.compoundQuality !== null) {
+    if (o.compoundQuality !== null) {
       const q = o.compoundQuality;
       const prev = this.lpBest.get(o.lpUuid);
       if (prev === undefined || q > prev) this.lpBest.set(o.lpUuid, q);

@@ -5,10 +5,10 @@
  * evaluation (`pipeline.ts`) and the export of a refitted pipeline (`artifact.ts`).
  */
 import type { Configuration, SensitiveAttribute } from '@virnyflow/core';
-import { NO_FAIRNESS_INTERVENTION, Stage, splitSuggestion } from '@virnyflow/core';
+import { NO_FAIRNESS_INTERVENTION, NO_IMPUTATION, Stage, splitSuggestion } from '@virnyflow/core';
 import type { ComponentRegistry } from '@virnyflow/core';
 import type { Imputer, ImputerFactory, Table } from '@virnyflow/data';
-import { FeaturePipeline, imputeNulls } from '@virnyflow/data';
+import { FeaturePipeline, columnsWithMissing, createImputer, imputeNulls } from '@virnyflow/data';
 import type {
   FairnessIntervention,
   FairnessInterventionFactory,
@@ -110,6 +110,24 @@ export function appendColumn(X: DenseMatrix, col: Uint8Array): DenseMatrix {
   return { data: out, nRows, nCols: w };
 }
 
+/**
+ * Columns with missing values in the test split but none in the (imputed) training rows: the imputer stage
+ * only fits the columns that have nulls in train (SPEC §2.3), so these would reach the model as NaN and
+ * fail every model that cannot take them, for a reason that has nothing to do with the pipeline (VirnyFlow
+ * loses such tasks). Unless the imputer is `None`, they are filled with the training median / most
+ * frequent category (`median-dummy`: the constant category), as the pipeline's artifact does at predict
+ * time.
+ */
+function fillTestOnlyNulls(imputerName: string, train: Table, test: Table): Table {
+  if (imputerName === NO_IMPUTATION) return test;
+  const inTrain = new Set(columnsWithMissing(train));
+  const testOnly = columnsWithMissing(test).filter((col) => !inTrain.has(col));
+  if (testOnly.length === 0) return test;
+  const fallback = createImputer(imputerName === 'median-dummy' ? 'median-dummy' : 'median-mode');
+  fallback.fit(train, testOnly);
+  return fallback.transform(test);
+}
+
 export interface StageInput {
   readonly xTrain: Table;
   readonly yTrain: Uint8Array;
@@ -157,9 +175,10 @@ export function fitStages(c: PipelineComponents, input: StageInput): FittedStage
     sensitiveAttributes: keys,
   });
   const rawTrain = imp.keptTrainRows ? input.rawTrain.take(imp.keptTrainRows) : input.rawTrain;
+  const testTable = fillTestOnlyNulls(c.imputerName, imp.xTrain, imp.xTest);
   const featurePipeline = FeaturePipeline.fit(imp.xTrain);
   let xTrain: DenseMatrix = featurePipeline.transform(imp.xTrain);
-  let xTest: DenseMatrix = featurePipeline.transform(imp.xTest);
+  let xTest: DenseMatrix = featurePipeline.transform(testTable);
   const yTrain = imp.yTrain;
   const protTrain = protectedColumn(rawTrain, input.sensitiveAttributes, input.sensitiveAttrsForIntervention);
   const protTest = protectedColumn(

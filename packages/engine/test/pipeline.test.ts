@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentRegistry, ExperimentConfig, LogicalPipeline } from '@virnyflow/core';
 import { enumerateLogicalPipelines, parseObservationMessage } from '@virnyflow/core';
+import { generateDemoDataset, trainTestSplit } from '@virnyflow/data';
+import type { Column } from '@virnyflow/data';
+import { buildContext } from '../src/context';
+import { datasetTables, prepareDataset } from '../src/dataset-codec';
 import { evaluateTask, SplitCache } from '../src/pipeline';
 import { createRegistry, loadComponentModules } from '../src/registry';
 import { EngineErrorCode } from '../src/errors';
@@ -200,6 +204,33 @@ describe('pipeline task', () => {
     });
     expect(o.lpName).toBe('None&NO_FAIRNESS_INTERVENTION&dt_clf');
     expect(o.status).toBe('ok');
+  });
+
+  it('nulls only in the test split are filled from the training rows (not left for the model to choke on)', async () => {
+    const config = demoConfig({ models: ['lr_clf'] }, registry);
+    const ds = generateDemoDataset({ rows: 600, missingRate: 0 });
+    const { test } = trainTestSplit(600, ds.testSetFraction, 101);
+    const prepared = prepareDataset(ds);
+    const columns = prepared.columns.map((c): Column => {
+      if (c.kind !== 'numeric' || c.name !== 'income') return c;
+      const values = c.values.slice();
+      for (let k = 0; k < 5; k++) values[test[k]] = NaN;
+      return { ...c, values };
+    });
+    const tables = datasetTables({ ...prepared, columns });
+    const context = buildContext(config, {
+      name: 'demo',
+      hash: 'test-only-nulls',
+      testSetFraction: ds.testSetFraction,
+    });
+    const o = await evaluateTask({
+      task: taskFor(config, lpOf(config, 'lr_clf'), registry),
+      context,
+      data: tables,
+      registry,
+      workerId: 'w',
+    });
+    expect({ status: o.status, failure: o.failure }).toEqual({ status: 'ok', failure: null });
   });
 
   it('synthetic pipelines: deterministic losses without touching data', async () => {

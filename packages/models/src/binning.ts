@@ -13,7 +13,8 @@
  *
  * `binMatrix` caches its result per data array (a `WeakMap`), so the many models trained on one matrix —
  * bootstrap estimators passing `rows`, halting fractions, a forest's trees — share one binning and no model
- * holds a copy of the data. Matrices are treated as immutable once binned.
+ * holds a copy of the data. Matrices are treated as immutable once binned. The tree growers add exclusive
+ * feature bundling on top (bundles.ts).
  */
 import type { DenseMatrix } from './classifier';
 import { ModelErrorCode, modelError } from './errors';
@@ -281,7 +282,9 @@ const HASH_SHIFT = 23; // 32 − log2(HASH_SLOTS)
  */
 function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
-    modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, { maxBins });
+    modelError(ModelErrorCode.BadParam, `maxBins = ${maxBins}; it must be an integer in [2, 255]`, {
+      maxBins,
+    });
   }
   const { nRows, nCols, data } = X;
   // keys: (nCols, HASH_SLOTS), NaN = empty slot. slots: (nCols, nRows) table slot of each cell, 0xffff = NaN.
@@ -293,6 +296,10 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
   const f64 = new Float64Array(1);
   const u32 = new Uint32Array(f64.buffer);
   const mask = HASH_SLOTS - 1;
+  const shift = HASH_SHIFT;
+  // (nCols, 2): per feature the last two distinct values seen (NaN = none) and their table slots.
+  const cacheVal = new Float64Array(2 * nCols).fill(NaN);
+  const cacheSlot = new Uint16Array(2 * nCols);
   for (let i0 = 0; i0 < nRows; i0 += ROW_BLOCK) {
     const i1 = Math.min(nRows, i0 + ROW_BLOCK);
     for (let j = 0; j < nCols; j++) {
@@ -300,15 +307,28 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
       const k0 = j * HASH_SLOTS;
       const out = j * nRows;
       let m = count[j];
+      // The feature's two most recently hashed values and their slots: one-hot columns hit them always.
+      let cv0 = cacheVal[2 * j];
+      let cs0 = cacheSlot[2 * j];
+      let cv1 = cacheVal[2 * j + 1];
+      let cs1 = cacheSlot[2 * j + 1];
       for (let i = i0, k = i0 * nCols + j; i < i1; i++, k += nCols) {
         const x = data[k];
+        if (x === cv0) {
+          slots[out + i] = cs0;
+          continue;
+        }
+        if (x === cv1) {
+          slots[out + i] = cs1;
+          continue;
+        }
         if (x !== x) {
           slots[out + i] = 0xffff;
           continue;
         }
         // + 0 turns −0 into +0, so both hash alike (they compare equal).
         f64[0] = x + 0;
-        let h = Math.imul(u32[0] ^ Math.imul(u32[1], 0x9e3779b1), 0x85ebca6b) >>> HASH_SHIFT;
+        let h = Math.imul(u32[0] ^ Math.imul(u32[1], 0x9e3779b1), 0x85ebca6b) >>> shift;
         let key = keys[k0 + h];
         while (key === key && key !== x) {
           h = (h + 1) & mask;
@@ -323,8 +343,16 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
           m++;
         }
         slots[out + i] = h;
+        cv1 = cv0;
+        cs1 = cs0;
+        cv0 = x;
+        cs0 = h;
       }
       count[j] = m;
+      cacheVal[2 * j] = cv0;
+      cacheSlot[2 * j] = cs0;
+      cacheVal[2 * j + 1] = cv1;
+      cacheSlot[2 * j + 1] = cs1;
     }
   }
   const mapperParts: { up: Float64Array; lo: Float64Array; hi: Float64Array }[] = [];

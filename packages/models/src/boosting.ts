@@ -21,7 +21,7 @@ import { GradTreeGrower, GrowPolicy } from './grad-tree';
 import { checkDocument, jsonArray, jsonNumber, jsonParams, notFitted } from './model-json';
 import type { RawParams } from './params';
 import { ParamReader } from './params';
-import { checkPredictShape, resolveSample, sigmoid } from './sample';
+import { checkPredictShape, resolveSample } from './sample';
 import type { Tree } from './tree';
 import { addTreeOutputs, treeFromJson, treeToJson } from './tree';
 
@@ -145,6 +145,7 @@ abstract class BoostedTreesClassifier implements Classifier {
     const out = o.subsample < 1 ? new Uint32Array(nActive) : active;
     const rng = new Rng(hashSeeds(this.seed, options.seed));
     const trees: Tree[] = [];
+    const minHessian = MIN_HESSIAN; // a local: module bindings carry a check on every read (see grad-tree.ts)
     for (let t = 0; t < o.nEstimators; t++) {
       for (let k = 0; k < nActive; k++) {
         const r = active[k];
@@ -152,7 +153,7 @@ abstract class BoostedTreesClassifier implements Classifier {
         const p = o / (1 + o);
         const w = weight[r];
         g[r] = (p - y[r]) * w;
-        h[r] = Math.max(p * (1 - p), MIN_HESSIAN) * w;
+        h[r] = Math.max(p * (1 - p), minHessian) * w;
       }
       if (o.subsample < 1) {
         let m = 0;
@@ -186,7 +187,7 @@ abstract class BoostedTreesClassifier implements Classifier {
   predictProba(X: DenseMatrix): Float64Array {
     if (!this.trees) notFitted(this.kind, 'predictProba');
     const out = this.decisionFunction(X);
-    for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
+    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
     return out;
   }
 

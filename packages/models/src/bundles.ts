@@ -70,15 +70,7 @@ function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
     for (let k = 0; k < open.length; k++) {
       const ob = open[k];
       if (ob.slots + nb > MAX_BUNDLE_BINS) continue;
-      const occ = ob.occupied;
-      let conflict = false;
-      for (let i = 0; i < n; i++) {
-        if (col[i] !== 0 && occ[i] !== 0) {
-          conflict = true;
-          break;
-        }
-      }
-      if (!conflict) {
+      if (!conflicts(col, ob.occupied)) {
         joined = k;
         break;
       }
@@ -91,8 +83,9 @@ function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
     const ob = open[joined];
     ob.members.push(f);
     ob.slots += nb;
+    // Branch-free: occupied[i] becomes non-zero wherever the feature is away from bin 0.
     const occ = ob.occupied;
-    for (let i = 0; i < n; i++) if (col[i] !== 0) occ[i] = 1;
+    for (let i = 0; i < n; i++) occ[i] |= col[i];
     openOf[f] = joined;
   }
   const bundleOf = new Uint32Array(d);
@@ -112,13 +105,15 @@ function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
     }
     if (ob.members[0] !== f) continue; // emitted with its first member
     const col = new Uint8Array(n);
+    const lut = new Uint8Array(256);
     let next = 1;
     for (const m of ob.members) {
       bundleOf[m] = columns.length;
       base[m] = next;
       const src = bins.subarray(m * n, (m + 1) * n);
-      const shift = next - 1;
-      for (let i = 0; i < n; i++) if (src[i] !== 0) col[i] = src[i] + shift;
+      // lut[v]: bundle bin of the member's bin v (0 stays 0); members never overlap, so OR places it.
+      for (let v = 1; v <= nBins[m]; v++) lut[v] = v + next - 1;
+      for (let i = 0; i < n; i++) col[i] |= lut[src[i]];
       next += nBins[m];
     }
     columns.push(col);
@@ -136,6 +131,18 @@ function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
     bundleOf,
     base,
   };
+}
+
+/** True when some row has both `col` and `occupied` non-zero (checked in branch-free chunks). */
+function conflicts(col: Uint8Array, occupied: Uint8Array): boolean {
+  const n = col.length;
+  for (let i0 = 0; i0 < n; i0 += 256) {
+    const i1 = Math.min(n, i0 + 256);
+    let any = 0;
+    for (let i = i0; i < i1; i++) any |= col[i] * occupied[i];
+    if (any !== 0) return true;
+  }
+  return false;
 }
 
 /**

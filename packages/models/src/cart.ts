@@ -29,6 +29,7 @@ import { midpoint } from './binning';
 import type { FeatureBundles } from './bundles';
 import { expandMember, featureBundles, splitRouting } from './bundles';
 import type { Tree } from './tree';
+import { drawIndex } from './sample';
 import { TreeBuilder } from './tree';
 
 export const Criterion = { Gini: 'gini', Entropy: 'entropy' } as const;
@@ -44,9 +45,10 @@ export interface CartParams {
   readonly maxFeatures: number;
 }
 
+/** With feature sampling, a node builds a drawn feature's whole bundle only from this many rows per slot. */
+const BUNDLE_MIN_ROWS_PER_SLOT = 4;
 /** scikit-learn's EPSILON for "pure node" (np.finfo('double').eps). */
 const EPSILON = 2.220446049250313e-16;
-const LN2 = Math.LN2;
 
 /** Best split found so far in one node (one mutable record per grower, no allocation per node). */
 interface SplitRecord {
@@ -88,6 +90,8 @@ export class CartGrower {
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
   private readonly fb: FeatureBundles;
+  /** (nCols) views of each feature's own bin column. */
+  private readonly featureColumns: Uint8Array[] = [];
   /** Free full-width histograms (totalSlots × 3) for the subtraction path. */
   private readonly pool: Float64Array[] = [];
   private readonly perm: Int32Array;
@@ -127,6 +131,7 @@ export class CartGrower {
     this.nodeHist = new Float64Array(this.fb.totalSlots * 3);
     this.stamp = new Int32Array(this.fb.nBundles).fill(-1);
     this.perm = new Int32Array(B.nCols);
+    for (let j = 0; j < B.nCols; j++) this.featureColumns.push(B.bins.subarray(j * n, (j + 1) * n));
   }
 
   /**
@@ -159,6 +164,7 @@ export class CartGrower {
       if (cr !== 1) unit = false;
     }
     this.unitCount = unit;
+    for (let j = 0; j < nCols; j++) this.perm[j] = j;
     const b = this.builder;
     b.reset();
     const root = b.addLeaf(w1 / (w0 + w1));
@@ -268,8 +274,8 @@ export class CartGrower {
     const p1 = w1 / w;
     if (this.entropy) {
       let e = 0;
-      if (p0 > 0) e -= (p0 * Math.log(p0)) / LN2;
-      if (p1 > 0) e -= (p1 * Math.log(p1)) / LN2;
+      if (p0 > 0) e -= p0 * Math.log2(p0);
+      if (p1 > 0) e -= p1 * Math.log2(p1);
       return e;
     }
     return 1 - (p0 * p0 + p1 * p1);
@@ -408,22 +414,32 @@ export class CartGrower {
     const { perm, nodeHist, stamp, fb } = this;
     const nCols = this.B.nCols;
     const node = ++this.nodeStamp;
-    for (let j = 0; j < nCols; j++) perm[j] = j;
+    // `perm` carries over from the previous node: partial Fisher–Yates from any order draws uniformly.
     const mtry = this.params.maxFeatures;
     let visited = 0;
     let nonConstant = 0;
     for (let t = 0; t < nCols; t++) {
       if (visited >= mtry && nonConstant > 0) break;
       // Partial Fisher–Yates: draw the next feature uniformly among those not yet visited.
-      const k = t + rng.nextInt(nCols - t);
+      const k = t + drawIndex(rng, nCols - t);
       const j = perm[k];
       perm[k] = perm[t];
       perm[t] = j;
       visited++;
       const b = fb.bundleOf[j];
+      const s0 = fb.slotOffset[b];
+      const nSlots = fb.slotOffset[b + 1] - s0;
+      if (stamp[b] !== node && end - start < BUNDLE_MIN_ROWS_PER_SLOT * nSlots) {
+        // Small node: the feature's own histogram from its own column costs less than its bundle's
+        // (which pays off only when several drawn features share it).
+        const nb = this.B.mapper.nBins[j];
+        const fh = this.featHist;
+        for (let k = (nb + 1) * 3 - 1; k >= 0; k--) fh[k] = 0;
+        this.accumulate(this.featHist, 0, nb + 1, this.featureColumns[j], false, start, end);
+        if (this.scanFeature(this.featHist, 0, j, w0, w1, c)) nonConstant++;
+        continue;
+      }
       if (stamp[b] !== node) {
-        const s0 = fb.slotOffset[b];
-        const nSlots = fb.slotOffset[b + 1] - s0;
         nodeHist.fill(0, s0 * 3, (s0 + nSlots) * 3);
         this.accumulate(nodeHist, s0, nSlots, fb.columns[b], false, start, end);
         stamp[b] = node;
@@ -500,7 +516,14 @@ export class CartGrower {
    * Stable in-place partition of idx[start, end) — and of the aligned weights, counts and labels — by the
    * split; returns the first right position.
    */
-  private partition(start: number, end: number, f: number, bin: number, nb: number, missingLeft: boolean): number {
+  private partition(
+    start: number,
+    end: number,
+    f: number,
+    bin: number,
+    nb: number,
+    missingLeft: boolean,
+  ): number {
     const { idx, tmp, goesLeft, wOrd, cOrd, yOrd, tmpW, tmpC, tmpY } = this;
     const col = splitRouting(this.fb, f, nb, bin, missingLeft, goesLeft);
     const unit = this.unitCount;
@@ -565,9 +588,9 @@ function proxy(a0: number, a1: number, b0: number, b1: number, entropy: boolean)
   const b = b0 + b1;
   if (!entropy) return (a0 * a0 + a1 * a1) / a + (b0 * b0 + b1 * b1) / b;
   let s = 0;
-  if (a0 > 0) s += a0 * Math.log(a0 / a);
-  if (a1 > 0) s += a1 * Math.log(a1 / a);
-  if (b0 > 0) s += b0 * Math.log(b0 / b);
-  if (b1 > 0) s += b1 * Math.log(b1 / b);
-  return s / LN2;
+  if (a0 > 0) s += a0 * Math.log2(a0 / a);
+  if (a1 > 0) s += a1 * Math.log2(a1 / a);
+  if (b0 > 0) s += b0 * Math.log2(b0 / b);
+  if (b1 > 0) s += b1 * Math.log2(b1 / b);
+  return s;
 }

@@ -112,6 +112,19 @@ export const modelComponents: readonly ComponentDefinition<ModelCreate>[] = [
   },
 ];
 
+/** Builds an unfitted model by kind (`create` of the matching component); unknown kinds fail. */
+export function createClassifier(kind: string, params: RawParams, seed: number): Classifier {
+  const def = modelComponents.find((c) => c.name === kind);
+  if (!def) {
+    modelError(
+      ModelErrorCode.UnknownKind,
+      `unknown model kind ${JSON.stringify(kind)}; known kinds: ${modelComponents.map((c) => c.name).join(', ')}`,
+      { kind },
+    );
+  }
+  return def.create(params, seed);
+}
+
 const READERS: Readonly<Record<string, (json: unknown) => Classifier>> = {
   [DT_KIND]: (j) => DecisionTreeClassifier.fromJSON(j),
   [RF_KIND]: (j) => RandomForestClassifier.fromJSON(j),

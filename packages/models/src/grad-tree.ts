@@ -10,8 +10,9 @@
  * on both sides, where, as LightGBM does, a side's count is estimated as its hessian × (node rows / node H).
  *
  * Candidates are scanned in ascending feature and bin order and must beat the best so far by more than
- * rounding (GAIN_TIE), so ties go to the lowest feature and threshold (XGBoost's rule). NaN rows sit in the feature's missing bin; when a node has any,
- * both default directions are tried (plus "all values vs. NaN"); otherwise NaN goes right.
+ * rounding (GAIN_TIE), so ties go to the lowest feature and threshold (XGBoost's rule). NaN rows sit in the
+ * feature's missing bin; when a node has any, both default directions are tried (plus "all values vs.
+ * NaN"); otherwise NaN goes right, as in XGBoost.
  *
  * Thresholds are the bin's upper edge (a midpoint between neighbouring training values), so routing a raw
  * value by threshold and routing its bin by `bin ≤ binThreshold` always agree — training rows left out by
@@ -169,16 +170,16 @@ export class GradTreeGrower {
     const lossGuide = params.policy === GrowPolicy.LossGuide;
     let head = 0;
     while (head < open.length) {
-      // Depth-wise: first in, first out (level order). Leaf-wise: the open leaf with the largest gain.
-      let pick = head;
+      // Depth-wise: first in, first out (level order). Leaf-wise: the open leaf with the largest gain, the
+      // oldest among equals (XGBoost's priority queue); the others keep their order.
       if (lossGuide) {
+        let pick = head;
         for (let k = head + 1; k < open.length; k++) {
           if (this.leaves[open[k]].gain > this.leaves[open[pick]].gain) pick = k;
         }
         const t = open[pick];
-        open[pick] = open[head];
+        open.copyWithin(head + 1, head, pick);
         open[head] = t;
-        pick = head;
       }
       const li = open[head++];
       const leaf = this.leaves[li];
@@ -201,12 +202,14 @@ export class GradTreeGrower {
   scaleOddsOfRows(odds: Float64Array): void {
     const { idx, leaves } = this;
     const value = this.builder.value;
+    const lo = ODDS_MIN;
+    const hi = ODDS_MAX;
     for (const li of this.final) {
       const leaf = leaves[li];
       const e = Math.exp(value[leaf.node]);
       for (let p = leaf.start; p < leaf.end; p++) {
         const r = idx[p];
-        odds[r] = Math.min(ODDS_MAX, Math.max(ODDS_MIN, odds[r] * e));
+        odds[r] = Math.min(hi, Math.max(lo, odds[r] * e));
       }
     }
   }
@@ -219,6 +222,8 @@ export class GradTreeGrower {
     const { feature, left, right, binThreshold, missingLeft, value } = this.builder;
     const { bins, nRows, mapper } = this.B;
     const nBins = mapper.nBins;
+    const lo = ODDS_MIN;
+    const hi = ODDS_MAX;
     for (let k = 0; k < count; k++) {
       const r = rows[k];
       let node = 0;
@@ -229,7 +234,7 @@ export class GradTreeGrower {
         node = goLeft ? left[node] : right[node];
         f = feature[node];
       }
-      odds[r] = Math.min(ODDS_MAX, Math.max(ODDS_MIN, odds[r] * Math.exp(value[node])));
+      odds[r] = Math.min(hi, Math.max(lo, odds[r] * Math.exp(value[node])));
     }
   }
 
@@ -503,6 +508,9 @@ export class GradTreeGrower {
 
   /** Evaluates every split of feature j, whose nb + 1 slots start at slot s0 of `hist`. */
   private scanFeature(leaf: Leaf, hist: Float64Array, s0: number, j: number, nb: number): void {
+    // Module constants are copied to locals in hot functions: run as separate ES modules (tsx), every read
+    // of a module-level binding carries an initialisation check.
+    const tie = GAIN_TIE;
     const lambda = this.params.lambda;
     const minH = this.minH;
     const parentScore = this.parentScore;
@@ -516,14 +524,17 @@ export class GradTreeGrower {
     let hl = 0;
     for (let k = 0; k < nb - 1; k++) {
       const q = (s0 + k) << 1;
+      const hk = hist[q + 1];
+      // An empty bin repeats the previous candidate's partition, which cannot win a strict comparison.
+      if (hk === 0) continue;
       gl += hist[q];
-      hl += hist[q + 1];
+      hl += hk;
       // NaN right.
       let hr = H - hl;
       if (hl >= minH && hr >= minH) {
         const gr = G - gl;
         const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-        if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, false, gl, hl);
+        if (gain > leaf.gain + tie * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, false, gl, hl);
       }
       if (hasMissing) {
         // NaN left.
@@ -533,7 +544,7 @@ export class GradTreeGrower {
         if (bl >= minH && hr >= minH) {
           const gr = G - al;
           const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, true, al, bl);
+          if (gain > leaf.gain + tie * Math.abs(leaf.gain)) setBest(leaf, gain, j, k, true, al, bl);
         }
       }
     }
@@ -546,7 +557,7 @@ export class GradTreeGrower {
       if (bl >= minH && hr >= minH) {
         const gr = G - al;
         const gain = (al * al) / (bl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-        if (gain > leaf.gain + GAIN_TIE * Math.abs(leaf.gain)) setBest(leaf, gain, j, nb - 1, false, al, bl);
+        if (gain > leaf.gain + tie * Math.abs(leaf.gain)) setBest(leaf, gain, j, nb - 1, false, al, bl);
       }
     }
   }

@@ -1,6 +1,6 @@
 export type { DenseMatrix, FitOptions, SerializedModel, Classifier, ClassifierFactory } from './classifier';
 export { ModelErrorCode } from './errors';
-export { modelComponents, fromJSON, ModelName } from './components';
+export { modelComponents, fromJSON, createClassifier, ModelName } from './components';
 export type { ModelCreate } from './components';
 export { DEFAULT_MAX_BINS, fitBinMapper, applyBinMapper, binMatrix, binnedBytes } from './binning';
 export type { BinMapper, BinnedMatrix } from './binning';

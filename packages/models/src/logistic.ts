@@ -8,16 +8,19 @@
  *
  * Solver mapping. f is strictly convex for l2, so scikit-learn's four solver names all target one optimum;
  * each name is accepted and recorded, and the solver that runs is chosen by the problem's shape:
- * - m = d + 1 ≤ NEWTON_MAX_DIM: Newton–Raphson (IRLS) with the exact Hessian, a Cholesky solve and Armijo
- *   backtracking — quadratic convergence, a handful of iterations. (What `newton-cg` approximates with CG.)
+ * - m = d + 1 ≤ NEWTON_MAX_DIM: Newton–Raphson (IRLS) with a Cholesky solve and Armijo backtracking — a
+ *   handful of iterations (what `newton-cg` approximates with CG). Far from the optimum the Hessian comes
+ *   from a row sample; the final steps use the exact Hessian (its factor reused while steps keep shrinking
+ *   the gradient tenfold), so convergence is quadratic where it matters.
  * - larger m: L-BFGS with 10 correction pairs and Armijo backtracking (scikit-learn's `lbfgs`; `sag` and
  *   `saga` are stochastic methods for the same optimum and map here too).
  * Both stop when the max-norm of ∇(f / Σs) is ≤ `tol` (default 1e-10, far tighter than scikit-learn's 1e-4,
- * so every name lands on the same coefficients) or after `max_iter` iterations.
+ * so every name lands on the same coefficients), when an exact Newton step no longer changes f at double
+ * precision (converged if the gradient is ≤ 1e-6 by then), or after `max_iter` iterations.
  *
  * Unpenalised fits on collinear or separable data have no unique or finite optimum; Newton then adds a tiny
- * ridge (JITTER × trace/m, growing tenfold on failure) to factor the Hessian, and `max_iter` bounds the
- * walk towards infinity, as in scikit-learn. Single-class data give a constant model (β = 0, b = ±LOGIT_CAP)
+ * ridge (JITTER × trace/m, growing tenfold on failure) to factor the Hessian, and stops when f stalls or
+ * after `max_iter`, as scikit-learn does. Single-class data give a constant model (β = 0, b = ±LOGIT_CAP)
  * where scikit-learn raises.
  */
 import type { Classifier, DenseMatrix, FitOptions, SerializedModel } from './classifier';
@@ -26,7 +29,7 @@ import { checkDocument, jsonNumber, jsonNumbers, jsonParams, notFitted } from '.
 import type { RawParams } from './params';
 import { ParamReader } from './params';
 import type { ResolvedSample } from './sample';
-import { checkFinite, checkPredictShape, resolveSample, sigmoid } from './sample';
+import { checkFinite, checkPredictShape, resolveSample } from './sample';
 
 export const LR_KIND = 'lr_clf';
 const VERSION = 1;
@@ -46,6 +49,13 @@ const SUBSAMPLE_MAX_STRIDE = 8;
 const BLOCK = 8;
 const SUBSAMPLE_MIN_ROWS_PER_DIM = 20;
 const SUBSAMPLE_UNTIL = 1e-3;
+const SUBSAMPLE_MIN_STEP = 1e-3;
+/** An exact Hessian factor is reused for the next step while steps shrink the gradient this much. */
+const REUSE_RATIO = 0.1;
+/** Relative decrease of f below which an exact Newton step counts as stalled (see `newton`). */
+const STALL = 1e-13;
+/** Gradient max-norm under which a stalled Newton run counts as converged (f flat to double precision). */
+const STALL_GRAD = 1e-6;
 /** Relative ridge added when the Newton Hessian is not numerically positive definite. */
 const JITTER = 1e-10;
 /** |intercept| of the constant model fitted to single-class data: σ(±LOGIT_CAP) = 1 − 1e-15 or 1e-15. */
@@ -171,9 +181,10 @@ class LogisticObjective {
     const { active, weight } = this.s;
     H.fill(0);
     const n = active.length;
+    const block = BLOCK;
     let wSub = 0;
-    for (let a = 0; a < n; a += BLOCK * stride) {
-      for (let t = 0; t < BLOCK; t++) {
+    for (let a = 0; a < n; a += block * stride) {
+      for (let t = 0; t < block; t++) {
         const o = t * m;
         const at = a + t * stride;
         if (at >= n) {
@@ -265,6 +276,7 @@ function backtrack(
   slope: number,
   grad: Float64Array | null,
   step0 = 1,
+  stepOut: Float64Array | null = null,
 ): number {
   let t = step0;
   for (let k = 0; k < 60; k++) {
@@ -272,6 +284,7 @@ function backtrack(
     const f = obj.value(trial, grad);
     if (f <= f0 + ARMIJO * t * slope + ROUNDOFF * Math.abs(f0)) {
       theta.set(trial);
+      if (stepOut) stepOut[0] = t;
       return f;
     }
     t *= 0.5;
@@ -300,21 +313,36 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
     Math.min(SUBSAMPLE_MAX_STRIDE, Math.floor(n / (SUBSAMPLE_MIN_ROWS_PER_DIM * m))),
   );
   let useSub = stride > 1;
+  const step = new Float64Array(1);
   let f = obj.value(theta, grad);
+  // With an exact Hessian, the factor is reused while each step still shrinks the gradient at least
+  // REUSE_RATIO-fold (near the optimum the Hessian barely moves; the line search guards descent).
+  let reuse = false;
+  let prevNorm = Infinity;
   let it = 0;
   for (; it < maxIter; it++) {
     const gnorm = maxAbs(grad);
     if (gnorm <= tol) return { algorithm: 'newton', iterations: it, converged: true, gradNorm: gnorm };
-    obj.hessian(H, xs, useSub ? stride : 1);
-    let trace = 0;
-    for (let j = 0; j < m; j++) trace += H[j * m + j];
-    let ridge = 0;
-    for (;;) {
-      L.set(H);
-      for (let j = 0; j < m; j++) L[j * m + j] += ridge;
-      if (cholesky(L, m)) break;
-      ridge = ridge === 0 ? (JITTER * trace) / m : ridge * 10;
+    if (!(reuse && gnorm <= REUSE_RATIO * prevNorm)) {
+      obj.hessian(H, xs, useSub ? stride : 1);
+      let trace = 0;
+      for (let j = 0; j < m; j++) trace += H[j * m + j];
+      let ridge = 0;
+      for (;;) {
+        L.set(H);
+        for (let j = 0; j < m; j++) L[j * m + j] += ridge;
+        if (cholesky(L, m)) break;
+        ridge = ridge === 0 ? (JITTER * trace) / m : ridge * 10;
+      }
+      if (useSub && ridge > 0) {
+        // The sample missed some direction of the data (e.g. a rare category): use the exact Hessian.
+        useSub = false;
+        it--;
+        continue;
+      }
+      reuse = !useSub;
     }
+    prevNorm = gnorm;
     for (let j = 0; j < m; j++) dir[j] = -grad[j];
     choleskySolve(L, m, dir);
     const slope = dot(grad, dir);
@@ -325,8 +353,7 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
       }
       break;
     }
-    if (useSub && -slope < SUBSAMPLE_UNTIL) useSub = false;
-    const fNew = backtrack(obj, theta, trial, dir, f, slope, gradNew);
+    const fNew = backtrack(obj, theta, trial, dir, f, slope, gradNew, 1, step);
     if (Number.isNaN(fNew)) {
       if (useSub) {
         // Retry with the exact Hessian; the failed trials left `prob` at another point.
@@ -336,8 +363,19 @@ function newton(obj: LogisticObjective, theta: Float64Array, maxIter: number, to
       }
       break;
     }
+    // Leave the subsampled phase once close (small decrement) or when its direction was badly scaled
+    // (a near-singular sample Hessian, e.g. a rare category barely in the sample).
+    if (useSub && (-slope < SUBSAMPLE_UNTIL || step[0] < SUBSAMPLE_MIN_STEP)) useSub = false;
+    const decrease = f - fNew;
     f = fNew;
     grad.set(gradNew);
+    // No finite optimum (separable data without penalty): f creeps towards its infimum while the
+    // coefficients grow. Stop once an exact Newton step no longer changes f at double precision.
+    if (!useSub && decrease <= STALL * Math.abs(f)) {
+      const gnorm = maxAbs(grad);
+      // At the optimum to double precision if the gradient is small too; else the optimum is at infinity.
+      return { algorithm: 'newton', iterations: it + 1, converged: gnorm <= STALL_GRAD, gradNorm: gnorm };
+    }
   }
   const gnorm = maxAbs(grad);
   return { algorithm: 'newton', iterations: it, converged: gnorm <= tol, gradNorm: gnorm };
@@ -517,7 +555,7 @@ export class LogisticRegression implements Classifier {
 
   predictProba(X: DenseMatrix): Float64Array {
     const out = this.decisionFunction(X);
-    for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
+    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
     return out;
   }
 

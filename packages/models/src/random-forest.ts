@@ -19,7 +19,7 @@ import { readMaxFeatures, resolveMaxFeatures } from './max-features';
 import { checkDocument, jsonArray, jsonNumber, jsonParams, notFitted } from './model-json';
 import type { RawParams } from './params';
 import { ParamReader } from './params';
-import { checkPredictShape, resolveSample } from './sample';
+import { checkPredictShape, drawIndex, resolveSample } from './sample';
 import type { Tree } from './tree';
 import { addTreeOutputs, treeFromJson, treeToJson } from './tree';
 
@@ -161,14 +161,4 @@ export class RandomForestClassifier implements Classifier {
     m.trees = trees.map((t, i) => treeFromJson(t, m.nFeatures, `${RF_KIND}.trees[${i}]`));
     return m;
   }
-}
-
-/**
- * A uniform index in [0, n) by multiply-shift (⌊u·n / 2³²⌋ of a 32-bit draw): no division or rejection loop
- * in the bootstrap's hot loop. Exact in doubles while n < 2²¹; the bias is below n / 2³² (< 5·10⁻⁴ there).
- * Larger n falls back to the generator's rejection sampling.
- */
-function drawIndex(rng: Rng, n: number): number {
-  if (n < 2097152) return Math.floor((rng.nextUint32() * n) / 4294967296);
-  return rng.nextInt(n);
 }

@@ -1,6 +1,6 @@
 import { ComponentRegistry, Stage, defaultConfiguration, sampleConfiguration, Rng } from '@virnyflow/core';
 import { describe, expect, it } from 'vitest';
-import { fromJSON, modelComponents } from '../src/components';
+import { createClassifier, fromJSON, modelComponents } from '../src/components';
 import { synthetic, thrownCode } from './helpers';
 
 describe('modelComponents', () => {
@@ -92,6 +92,8 @@ describe('modelComponents', () => {
 
   it('fromJSON fails with stable codes', () => {
     expect(thrownCode(() => fromJSON({ kind: 'svc_clf', version: 1 }))).toBe('VF_MODEL_UNKNOWN_KIND');
+    expect(thrownCode(() => createClassifier('svc_clf', {}, 0))).toBe('VF_MODEL_UNKNOWN_KIND');
+    expect(createClassifier('rf_clf', { n_estimators: 5 }, 3).kind).toBe('rf_clf');
     expect(thrownCode(() => fromJSON(null))).toBe('VF_MODEL_BAD_JSON');
     expect(thrownCode(() => fromJSON({ kind: 'dt_clf', version: 99 }))).toBe('VF_MODEL_VERSION');
     expect(

@@ -132,6 +132,37 @@ describe('lr_clf', () => {
     expectClose(c.coefficients, b.coefficients, 1e-8, 1e-8);
   });
 
+  it('stops quickly without a finite optimum (unpenalised, collinear one-hot, a separating category)', () => {
+    // Two one-hot groups plus the intercept are collinear; category 2 of the first group is always positive.
+    const rows: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const a = i % 3;
+      const b = (i * 7) % 4;
+      rows.push([
+        a === 0 ? 1 : 0,
+        a === 1 ? 1 : 0,
+        a === 2 ? 1 : 0,
+        b === 0 ? 1 : 0,
+        b === 1 ? 1 : 0,
+        b >= 2 ? 1 : 0,
+      ]);
+      y.push(a === 2 ? 1 : (i * 13) % 5 < 2 ? 1 : 0);
+    }
+    const m = new LogisticRegression({ penalty: null });
+    m.fit(matrix(rows), labels(y), { seed: 0 });
+    expect(m.fitInfo.iterations).toBeLessThan(60);
+    const p = m.predictProba(
+      matrix([
+        [0, 0, 1, 1, 0, 0],
+        [1, 0, 0, 1, 0, 0],
+      ]),
+    );
+    expect(p[0]).toBeGreaterThan(0.999);
+    expect(p[1]).toBeGreaterThan(0.2);
+    expect(p[1]).toBeLessThan(0.6);
+  });
+
   it('gives a constant model on single-class data, rejects NaN, round-trips', () => {
     const X = matrix([[1], [2], [3]]);
     const one = new LogisticRegression();
