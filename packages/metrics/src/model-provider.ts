@@ -66,7 +66,27 @@ async function importProvider(specifier: string): Promise<ModelProvider> {
   if (typeof fromJSON === 'function' && (Array.isArray(components) || typeof create === 'function')) {
     const read = fromJSON as ModelProvider['fromJSON'];
     if (typeof create === 'function') {
-      return { create: create as ModelProvider['create'], fromJSON: (json) => read(json) };
+      const make = create as ModelProvider['create'];
+      return {
+        // The provider's own "unknown kind" error becomes ours, so callers see one code whatever the provider.
+        create: (kind, params, seed) => {
+          try {
+            return make(kind, params, seed);
+          } catch (cause) {
+            const code = (cause as { code?: unknown }).code;
+            if (typeof code === 'string' && code.endsWith('UNKNOWN_KIND')) {
+              throw metricsError(
+                MetricsErrorCode.UnknownModel,
+                `unknown model kind '${kind}' in '${specifier}': ${(cause as Error).message}`,
+                { kind, provider: specifier },
+                { cause },
+              );
+            }
+            throw cause;
+          }
+        },
+        fromJSON: (json) => read(json),
+      };
     }
     const byName = new Map<string, ComponentLike>();
     for (const c of components as ComponentLike[]) byName.set(c.name, c);
