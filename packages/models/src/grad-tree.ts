@@ -99,6 +99,11 @@ export class GradTreeGrower {
   private nLeaves = 0;
   /** Leaves of the finished tree: index into `leaves`. */
   private final: number[] = [];
+  /**
+   * Splits at the depth limit, left unpartitioned (both children are leaves): parent leaf index, then the
+   * two child nodes. Their rows are routed once, when the odds are updated.
+   */
+  private deferred: number[] = [];
   private g!: Float64Array;
   private h!: Float64Array;
   private count!: Float64Array;
@@ -157,6 +162,7 @@ export class GradTreeGrower {
     b.reset();
     this.nLeaves = 0;
     this.final = [];
+    this.deferred = [];
     const root = this.newLeaf(b.addLeaf(this.leafValue(G, H)), 0, n, 0, G, H, C);
     const open: number[] = [];
     if (this.canSplit(root)) {
@@ -210,6 +216,26 @@ export class GradTreeGrower {
       for (let p = leaf.start; p < leaf.end; p++) {
         const r = idx[p];
         odds[r] = Math.min(hi, Math.max(lo, odds[r] * e));
+      }
+    }
+    const d = this.deferred;
+    const goesLeft = this.goesLeft;
+    const nBins = this.B.mapper.nBins;
+    for (let k = 0; k < d.length; k += 3) {
+      const leaf = leaves[d[k]];
+      const col = splitRouting(
+        this.fb,
+        leaf.feature,
+        nBins[leaf.feature],
+        leaf.bin,
+        leaf.missingLeft,
+        goesLeft,
+      );
+      const eL = Math.exp(value[d[k + 1]]);
+      const eR = Math.exp(value[d[k + 2]]);
+      for (let p = leaf.start; p < leaf.end; p++) {
+        const r = idx[p];
+        odds[r] = Math.min(hi, Math.max(lo, odds[r] * (goesLeft[col[r]] === 1 ? eL : eR)));
       }
     }
   }
@@ -569,6 +595,18 @@ export class GradTreeGrower {
     const nb = mapper.nBins[f];
     const bin = leaf.bin;
     const ml = leaf.missingLeft;
+    const threshold = bin === nb - 1 ? Number.MAX_VALUE : mapper.upper[mapper.binOffset[f] + bin];
+    if (leaf.depth + 1 >= this.params.maxDepth) {
+      // Both children sit at the depth limit, so they stay leaves: no partition, rows routed later.
+      const b = this.builder;
+      const nodeL = b.addLeaf(this.leafValue(leaf.gl, leaf.hl));
+      const nodeR = b.addLeaf(this.leafValue(leaf.g - leaf.gl, leaf.h - leaf.hl));
+      b.setSplit(leaf.node, f, threshold, bin, ml, nodeL, nodeR);
+      if (leaf.hist) this.pool.push(leaf.hist);
+      leaf.hist = null;
+      this.deferred.push(li, nodeL, nodeR);
+      return;
+    }
     // Stable partition of the leaf's rows.
     const { idx, tmp, count } = this;
     // Branch-free: every row is written to both sides and only the matching cursor advances, so the
@@ -592,7 +630,6 @@ export class GradTreeGrower {
       cl = 0;
       for (let p = leaf.start; p < mid; p++) cl += count[idx[p]];
     }
-    const threshold = bin === nb - 1 ? Number.MAX_VALUE : mapper.upper[mapper.binOffset[f] + bin];
     const gl = leaf.gl;
     const hl = leaf.hl;
     const gr = leaf.g - gl;

@@ -90,6 +90,21 @@ describe('modelComponents', () => {
     }
   });
 
+  it('accepts Float32Array matrices (same model as the Float64 copy of the same values)', () => {
+    const { X, y } = synthetic(300, 4, 2);
+    const X32 = { data: Float32Array.from(X.data), nRows: X.nRows, nCols: X.nCols };
+    for (const def of modelComponents) {
+      const params = def.name === 'mlp_clf' ? { hidden_layer_sizes: [4], max_iter: 3 } : { n_estimators: 3 };
+      const own =
+        def.space.params.some((p) => p.name === 'n_estimators') || def.name === 'mlp_clf' ? params : {};
+      const a = def.create(own, 1);
+      a.fit(X, y, { seed: 2 });
+      const b = def.create(own, 1);
+      b.fit(X32, y, { seed: 2 });
+      expect(Array.from(b.predictProba(X32)), def.name).toEqual(Array.from(a.predictProba(X)));
+    }
+  });
+
   it('fromJSON fails with stable codes', () => {
     expect(thrownCode(() => fromJSON({ kind: 'svc_clf', version: 1 }))).toBe('VF_MODEL_UNKNOWN_KIND');
     expect(thrownCode(() => createClassifier('svc_clf', {}, 0))).toBe('VF_MODEL_UNKNOWN_KIND');
