@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Native baselines for bench/models.bench.ts: scikit-learn and XGBoost on the very split the bench wrote.
 
-    /usr/bin/python3 bench/models-native.py <dir>
+    /usr/bin/python3 bench/models-native.py <dir> [model] [repeat]
 
 <dir> holds x_train.f64, y_train.u8, x_test.f64, y_test.u8 (raw little-endian arrays, row-major) and
 meta.json {n_train, n_test, n_cols, models, repeat}. Prints one JSON line per model:
@@ -59,6 +59,10 @@ def main():
     warnings.filterwarnings('ignore')
     d = sys.argv[1]
     meta = json.load(open(os.path.join(d, 'meta.json')))
+    if len(sys.argv) > 2:
+        meta['models'] = [sys.argv[2]]
+    if len(sys.argv) > 3:
+        meta['repeat'] = int(sys.argv[3])
     nc = meta['n_cols']
     Xtr = np.fromfile(os.path.join(d, 'x_train.f64'), dtype='<f8').reshape(meta['n_train'], nc)
     ytr = np.fromfile(os.path.join(d, 'y_train.u8'), dtype=np.uint8)
