@@ -8,8 +8,8 @@
  *                                 [--no-native] [--mlp]
  *
  * Times are CPU seconds of the process (user + system), best of `--repeat` fits (default 3, split over two
- * rounds that alternate ours and native), after untimed warm-up fits (the JIT needs 3–4 full fits to reach
- * its steady state, the state of a worker training model after model): the box is shared, and the CPU time
+ * rounds that alternate ours and native), after untimed warm-up fits (up to 10 fits or 3 s: the JIT
+ * needs several fits to reach its steady state, the state of a worker training model after model): the box is shared, and the CPU time
  * of the best run is what best survives other processes competing for the cores. Each model runs in its own child process (a fresh V8, as a worker
  * training one model type; in one process the models' JIT and heap state disturb each other's timings).
  * Every timed fit gets a new view of the training matrix, so it includes binning (no cache hit).
@@ -92,7 +92,8 @@ const SPLIT_SEED = 101;
 const TEST_FRACTION = 0.2;
 const PYTHON = '/usr/bin/python3';
 const ROUNDS = 2;
-const WARMUP_FITS = 4;
+const WARMUP_FITS = 10;
+const WARMUP_SECONDS = 3;
 
 interface Args {
   json: boolean;
@@ -184,24 +185,33 @@ function slice(X: DenseMatrix, y: Uint8Array, n: number): { X: DenseMatrix; y: U
   return { X: { data: X.data.slice(0, n * X.nCols), nRows: n, nCols: X.nCols }, y: y.slice(0, n) };
 }
 
+/**
+ * A new view of the same data: a different array object, so no binning cache hit (as for a new dataset),
+ * without allocating a copy that the collector would charge to the next fits.
+ */
+function freshView(X: DenseMatrix): DenseMatrix {
+  const src = X.data as Float64Array;
+  return { data: new Float64Array(src.buffer, src.byteOffset, src.length), nRows: X.nRows, nCols: X.nCols };
+}
+
 function runOurs(spec: ModelSpec, d: Prepared, repeat: number): Result {
-  // Untimed warm-up fits until the JIT has optimised the hot loops (it takes 3–4 full fits): the steady
-  // state of a worker that trains model after model. The MLP, slow per fit, warms up on a slice.
+  // Untimed warm-up fits until the JIT has optimised the hot loops (up to WARMUP_FITS full fits or
+  // WARMUP_SECONDS): the steady state of a worker that trains model after model. The MLP, slow per fit,
+  // warms up on a slice.
   if (spec.name === 'mlp_clf') {
     const warm = slice(d.xTrain, d.yTrain, Math.min(2000, d.xTrain.nRows));
     spec.make(spec.params).fit(warm.X, warm.y, { seed: 1 });
   } else {
-    for (let k = 0; k < WARMUP_FITS; k++) spec.make(spec.params).fit(d.xTrain, d.yTrain, { seed: 1 });
+    const start = process.cpuUsage();
+    for (let k = 0; k < WARMUP_FITS && cpuSeconds(start) < WARMUP_SECONDS; k++) {
+      spec.make(spec.params).fit(freshView(d.xTrain), d.yTrain, { seed: 1 });
+    }
   }
   const fits: number[] = [];
   const preds: number[] = [];
   let proba: Float64Array = new Float64Array(0);
   for (let r = 0; r < repeat; r++) {
-    // A new view of the same data per fit: a different array object, so no binning cache hit (as for a
-    // new dataset), without allocating a copy that the collector would charge to the next fits.
-    const src = d.xTrain.data;
-    const data = new Float64Array(src.buffer, src.byteOffset, src.length);
-    const X: DenseMatrix = { data, nRows: d.xTrain.nRows, nCols: d.xTrain.nCols };
+    const X = freshView(d.xTrain);
     const m = spec.make(spec.params);
     const t0 = process.cpuUsage();
     m.fit(X, d.yTrain, { seed: 1 });

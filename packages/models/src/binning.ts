@@ -276,9 +276,10 @@ const HASH_SHIFT = 23; // 32 − log2(HASH_SLOTS)
 
 /**
  * Fit + apply on the same matrix. One pass over the rows (block by block, all features) hashes every value
- * into a per-feature open-addressing table, writing the value's table slot per cell; features with at most
- * maxBins distinct values then map slot → rank of the value, which is exactly the bin `applyBinMapper`
- * finds by binary search. Features with more distinct values take the quantile path.
+ * into a per-feature open-addressing table and writes, straight into the bin column, the value's
+ * first-seen index (< maxBins ≤ 255; 255 marks NaN). Features with at most maxBins distinct values then
+ * map first-seen index → rank of the value in place, which is exactly the bin `applyBinMapper` finds by
+ * binary search. Features with more distinct values take the quantile path.
  */
 function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
@@ -287,19 +288,21 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
     });
   }
   const { nRows, nCols, data } = X;
-  // keys: (nCols, HASH_SLOTS), NaN = empty slot. slots: (nCols, nRows) table slot of each cell, 0xffff = NaN.
+  // keys: (nCols, HASH_SLOTS) distinct values, NaN = empty slot; ids: their first-seen index.
   const keys = new Float64Array(nCols * HASH_SLOTS).fill(NaN);
+  const ids = new Uint8Array(nCols * HASH_SLOTS);
   const count = new Int32Array(nCols);
   const overflow = new Uint8Array(nCols);
-  const slots = new Uint16Array(nCols * nRows);
+  const bins = new Uint8Array(nRows * nCols);
   const missingCount = new Uint32Array(nCols);
   const f64 = new Float64Array(1);
   const u32 = new Uint32Array(f64.buffer);
   const mask = HASH_SLOTS - 1;
   const shift = HASH_SHIFT;
-  // (nCols, 2): per feature the last two distinct values seen (NaN = none) and their table slots.
+  const nanId = 255;
+  // (nCols, 2): per feature the last two distinct values seen (NaN = none) and their ids.
   const cacheVal = new Float64Array(2 * nCols).fill(NaN);
-  const cacheSlot = new Uint16Array(2 * nCols);
+  const cacheId = new Uint8Array(2 * nCols);
   for (let i0 = 0; i0 < nRows; i0 += ROW_BLOCK) {
     const i1 = Math.min(nRows, i0 + ROW_BLOCK);
     for (let j = 0; j < nCols; j++) {
@@ -307,23 +310,23 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
       const k0 = j * HASH_SLOTS;
       const out = j * nRows;
       let m = count[j];
-      // The feature's two most recently hashed values and their slots: one-hot columns hit them always.
+      // The feature's two most recently hashed values: one-hot columns always hit them.
       let cv0 = cacheVal[2 * j];
-      let cs0 = cacheSlot[2 * j];
+      let ci0 = cacheId[2 * j];
       let cv1 = cacheVal[2 * j + 1];
-      let cs1 = cacheSlot[2 * j + 1];
+      let ci1 = cacheId[2 * j + 1];
       for (let i = i0, k = i0 * nCols + j; i < i1; i++, k += nCols) {
         const x = data[k];
         if (x === cv0) {
-          slots[out + i] = cs0;
+          bins[out + i] = ci0;
           continue;
         }
         if (x === cv1) {
-          slots[out + i] = cs1;
+          bins[out + i] = ci1;
           continue;
         }
         if (x !== x) {
-          slots[out + i] = 0xffff;
+          bins[out + i] = nanId;
           continue;
         }
         // + 0 turns −0 into +0, so both hash alike (they compare equal).
@@ -340,24 +343,26 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
             break;
           }
           keys[k0 + h] = x + 0;
+          ids[k0 + h] = m;
           m++;
         }
-        slots[out + i] = h;
+        const id = ids[k0 + h];
+        bins[out + i] = id;
         cv1 = cv0;
-        cs1 = cs0;
+        ci1 = ci0;
         cv0 = x;
-        cs0 = h;
+        ci0 = id;
       }
       count[j] = m;
       cacheVal[2 * j] = cv0;
-      cacheSlot[2 * j] = cs0;
+      cacheId[2 * j] = ci0;
       cacheVal[2 * j + 1] = cv1;
-      cacheSlot[2 * j + 1] = cs1;
+      cacheId[2 * j + 1] = ci1;
     }
   }
   const mapperParts: { up: Float64Array; lo: Float64Array; hi: Float64Array }[] = [];
-  const rankOf = new Uint8Array(HASH_SLOTS);
-  const bins = new Uint8Array(nRows * nCols);
+  // rankOfId[id]: bin of the value first seen as id; the NaN marker maps to the missing bin.
+  const rankOfId = new Uint8Array(256);
   const nBins = new Uint16Array(nCols);
   let col: Float64Array | null = null;
   for (let j = 0; j < nCols; j++) {
@@ -390,19 +395,18 @@ function binSelf(X: DenseMatrix, maxBins: number): BinnedMatrix {
         if (dv[mid] < key) a = mid + 1;
         else b = mid;
       }
-      rankOf[h] = a;
+      rankOfId[ids[k0 + h]] = a;
     }
     const part = exactBins(dv);
     mapperParts.push(part);
     const nb = part.up.length;
     nBins[j] = nb;
+    rankOfId[nanId] = nb;
     let nMissing = 0;
     for (let i = 0; i < nRows; i++) {
-      const sl = slots[base + i];
-      if (sl === 0xffff) {
-        bins[base + i] = nb;
-        nMissing++;
-      } else bins[base + i] = rankOf[sl];
+      const id = bins[base + i];
+      if (id === nanId) nMissing++;
+      bins[base + i] = rankOfId[id];
     }
     missingCount[j] = nMissing;
   }
