@@ -4,10 +4,11 @@
  * it once as a transport blob (JSON, keyed by its sha256) and tasks refer to it by `contextHash`; workers
  * fetch and cache it by that hash.
  */
-import type { ExperimentConfig, SensitiveAttribute } from '@virnyflow/core';
+import type { ErrorInjectionConfig, ExperimentConfig, SensitiveAttribute } from '@virnyflow/core';
 import { EngineErrorCode, engineError } from './errors';
 
-export const CONTEXT_VERSION = 1;
+/** 2: `errorInjection` added (a version-1 worker would silently skip the injection). */
+export const CONTEXT_VERSION = 2;
 
 /** A stand-in pipeline for benchmarks of the orchestration itself (no data is touched). */
 export interface SyntheticPipeline {
@@ -34,6 +35,11 @@ export interface ExperimentContext {
   readonly haltingFractions: readonly number[];
   /** Objective metric names as configured (EGR picks its constraint from them). */
   readonly objectiveMetrics: readonly string[];
+  /**
+   * `pipeline_args.error_injection`, applied to the run's split right after it is made (`makeSplit`), with
+   * the run seed: every pipeline of a run, in any thread or on any worker, sees the same injected nulls.
+   */
+  readonly errorInjection: readonly ErrorInjectionConfig[];
   /** File URLs of component modules the threads import before building their registry. */
   readonly componentModules: readonly string[];
   readonly synthetic: SyntheticPipeline | null;
@@ -62,6 +68,12 @@ export function buildContext(
     nEstimators: config.nEstimators,
     haltingFractions: [...config.trainingSetFractionsForHalting],
     objectiveMetrics: config.objectives.map((o) => o.metric),
+    errorInjection: config.errorInjection.map((e) => ({
+      ...e,
+      columns: [...e.columns],
+      splits: [...e.splits],
+      ...(e.condition ? { condition: { ...e.condition } } : {}),
+    })),
     componentModules: [...(options.componentModules ?? [])],
     synthetic: options.synthetic ?? null,
   };
@@ -97,6 +109,7 @@ export function decodeContext(bytes: Uint8Array): ExperimentContext {
   arr('sensitiveAttrsForIntervention');
   arr('haltingFractions');
   arr('objectiveMetrics');
+  arr('errorInjection');
   arr('componentModules');
   if (typeof c.testSetFraction !== 'number') throw badContext("field 'testSetFraction' must be a number");
   if (c.computationMode !== 'bootstrap' && c.computationMode !== 'no_bootstrap') {

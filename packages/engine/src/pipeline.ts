@@ -3,8 +3,9 @@
  * decisions of §13.1, §13.6, §13.11). Pure: the same task, context and data give the same observation
  * (apart from `elapsedSeconds`), in whatever thread it runs.
  *
- * Steps, for the run's split (seeded by the task's seed) and each halting fraction f (nested stratified
- * subsamples of the training split; `[1]` below 1,000 training rows):
+ * Steps, for the run's split (seeded by the task's seed, with the context's error injection applied to it
+ * right after the split) and each halting fraction f (nested stratified subsamples of the training split;
+ * `[1]` below 1,000 training rows):
  *   drop sensitive attributes → impute (fit on the fraction) → binary protected column → one-hot/scale
  *   (fit on the fraction) → fairness intervention (pre / in / post) → model: a bootstrap ensemble of
  *   `n_estimators` models (or one model in `no_bootstrap` mode) → metrics on the test split and on the
@@ -33,6 +34,8 @@ import {
   runBootstrapSync,
 } from '@virnyflow/metrics';
 import type { ObjectiveEvaluation } from '@virnyflow/metrics';
+import type { ErrorInjectionCount } from '@virnyflow/imputation';
+import { applyErrorInjection } from '@virnyflow/imputation';
 import { shouldContinue } from '@virnyflow/optimizer';
 import type { Classifier } from '@virnyflow/models';
 import type { ExperimentContext, SyntheticPipeline } from './context';
@@ -41,7 +44,10 @@ import { EngineErrorCode, engineError } from './errors';
 import { fitStages, pipelineComponents } from './stages';
 import type { FittedStages } from './stages';
 
-/** The run-level split shared by every task of a run, with the test groups. */
+/**
+ * The run-level split shared by every task of a run, with the test groups. With error injection, `xTrain` /
+ * `xTest` carry the injected nulls; `rawTrain` / `rawTest` keep the true values (they define the groups).
+ */
 export interface RunSplit {
   readonly xTrain: Table;
   readonly yTrain: Uint8Array;
@@ -50,15 +56,26 @@ export interface RunSplit {
   readonly yTest: Uint8Array;
   readonly rawTest: Table;
   readonly testGroups: GroupPartition;
+  /** What each error-injection spec did to each split (empty without `error_injection`). */
+  readonly injection: readonly ErrorInjectionCount[];
 }
 
-/** Splits of recent (dataset, seed, test fraction) triples; tasks of one run all reuse one. */
+/**
+ * Splits of recent (dataset, seed, test fraction, groups, error injection) keys; tasks of one run all reuse
+ * one. A miss recomputes the same split: it is a pure function of the key.
+ */
 export class SplitCache {
   readonly #entries = new Map<string, RunSplit>();
   constructor(private readonly capacity = 4) {}
 
   get(hash: string, data: DatasetTables, seed: number, ctx: ExperimentContext): RunSplit {
-    const key = `${hash}|${seed}|${ctx.testSetFraction}|${JSON.stringify(ctx.sensitiveAttributes)}`;
+    const key = [
+      hash,
+      seed,
+      ctx.testSetFraction,
+      JSON.stringify(ctx.sensitiveAttributes),
+      JSON.stringify(ctx.errorInjection),
+    ].join('|');
     const hit = this.#entries.get(key);
     if (hit) return hit;
     const s = makeSplit(data, seed, ctx);
@@ -69,17 +86,30 @@ export class SplitCache {
   }
 }
 
+/**
+ * The run's split for `seed`, then `ctx.errorInjection` applied to it with the same seed (each spec to the
+ * splits it names; SPEC §8.1 semantics, see the imputation package's `applyErrorInjection`). A pure function
+ * of (data, seed, context): every task of a run, in any thread or process, gets the same nulls, so imputers
+ * are compared on identical missingness, and the imputer stage then fits on the training rows only.
+ */
 export function makeSplit(data: DatasetTables, seed: number, ctx: ExperimentContext): RunSplit {
   const { train, test } = trainTestSplit(data.features.nRows, ctx.testSetFraction, seed);
+  const rawTrain = data.raw.take(train);
   const rawTest = data.raw.take(test);
+  const { split, counts } = applyErrorInjection(
+    { xTrain: data.features.take(train), xTest: data.features.take(test), rawTrain, rawTest },
+    ctx.errorInjection,
+    seed,
+  );
   return {
-    xTrain: data.features.take(train),
+    xTrain: split.xTrain,
     yTrain: takeLabels(data.target, train),
-    rawTrain: data.raw.take(train),
-    xTest: data.features.take(test),
+    rawTrain,
+    xTest: split.xTest,
     yTest: takeLabels(data.target, test),
     rawTest,
     testGroups: buildGroups(rawTest, ctx.sensitiveAttributes),
+    injection: counts,
   };
 }
 

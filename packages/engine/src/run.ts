@@ -85,7 +85,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
   const config = options.config ?? loadConfigFile(options.configPath as string, { registry });
   const lps = enumerateLogicalPipelines(config);
   const dataset = await loadExperimentDataset(config, options.dataDir);
-  if (!options.synthetic) checkMissingValues(dataset, lps);
+  if (!options.synthetic) checkMissingValues(dataset, lps, config.errorInjection);
 
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openStore(options.storeDir));

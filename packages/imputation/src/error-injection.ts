@@ -14,7 +14,7 @@
 import { hashSeeds } from '@virnyflow/core';
 import type { ErrorInjectionConfig } from '@virnyflow/core';
 import type { NullInjectionSpec, Table } from '@virnyflow/data';
-import { injectNulls } from '@virnyflow/data';
+import { injectNulls, matchingRows } from '@virnyflow/data';
 import { ImputationErrorCode, imputationError } from './errors';
 
 /** The parts of a train/test split that error injection reads (the data package's `DatasetSplit` fits). */
@@ -86,6 +86,55 @@ export function applyErrorInjection<T extends ErrorInjectionSplit>(
     });
   });
   return { split: { ...split, xTrain, xTest }, counts };
+}
+
+/** A whole dataset, as `checkErrorInjection` reads it. */
+export interface ErrorInjectionData {
+  readonly name: string;
+  /** Feature columns. */
+  readonly features: Table;
+  /** Features plus the sensitive-attribute columns that are not features. */
+  readonly raw: Table;
+}
+
+/**
+ * Load-time check of `pipeline_args.error_injection` against a dataset, before any split is made: every
+ * injected column is a feature, every condition column exists, and every condition matches at least one row
+ * of the dataset (a typo in a condition value would otherwise inject nothing, silently). Throws
+ * `VF_IMPUTATION_UNKNOWN_COLUMN` or `VF_IMPUTATION_BAD_OPTION` naming the field, the value and the fix;
+ * the data package's `VF_DATA_BAD_NULL_INJECTION` for a text value on a numeric condition column.
+ */
+export function checkErrorInjection(data: ErrorInjectionData, specs: readonly ErrorInjectionConfig[]): void {
+  const whole = { xTrain: data.features, xTest: data.features, rawTrain: data.raw, rawTest: data.raw };
+  specs.forEach((spec, k) => {
+    checkColumns(spec, k, whole);
+    const cond = spec.condition;
+    if (!cond) return;
+    const table = data.features.has(cond.column) ? data.features : data.raw;
+    if (matchingRows(table, cond).length > 0) return;
+    const col = table.column(cond.column);
+    const seen =
+      col.kind === 'categorical'
+        ? `its values are ${col.categories.map((c) => `'${c}'`).join(', ')}`
+        : `its range is ${numericRange(col.values)}`;
+    throw imputationError(
+      ImputationErrorCode.BadOption,
+      `pipeline_args.error_injection[${k}].condition: ${cond.column} ${cond.op} ${JSON.stringify(cond.value)} ` +
+        `matches no row of dataset '${data.name}' (${seen}), so nothing would be injected; change the value`,
+      { spec: k, column: cond.column, op: cond.op, value: cond.value },
+    );
+  });
+}
+
+function numericRange(values: Float64Array): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? `[${lo}, ${hi}]` : 'empty (all missing)';
 }
 
 function checkColumns(spec: ErrorInjectionConfig, k: number, split: ErrorInjectionSplit): void {

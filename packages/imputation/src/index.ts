@@ -17,8 +17,9 @@ export { KnnImputer, KnnWeights, KNN } from './knn-imputer';
 export type { KnnImputerOptions } from './knn-imputer';
 export { VarianceForest } from './variance-forest';
 export type { ForestOptions } from './variance-forest';
-export { applyErrorInjection } from './error-injection';
+export { applyErrorInjection, checkErrorInjection } from './error-injection';
 export type {
+  ErrorInjectionData,
   ErrorInjectionSplit,
   ErrorInjectionSplitName,
   ErrorInjectionCount,

@@ -5,7 +5,12 @@ import { countMissing, dataComponents, generateDemoDataset, splitDataset } from 
 import type { Table } from '@virnyflow/data';
 import { modelComponents } from '@virnyflow/models';
 import { describe, expect, it } from 'vitest';
-import { ImputationErrorCode, applyErrorInjection, imputationComponents } from '../src/index';
+import {
+  ImputationErrorCode,
+  applyErrorInjection,
+  checkErrorInjection,
+  imputationComponents,
+} from '../src/index';
 import { correlatedTable } from './helpers';
 
 const configPath = fileURLToPath(new URL('../../../configs/imputers.yaml', import.meta.url));
@@ -193,5 +198,41 @@ virny_args: { sensitive_attributes_dct: { 'color': 'red' } }
     const low = x2.filter((v) => v < 3).length;
     expect(r.split.xTrain).toBe(split.xTrain);
     expect(missingIn(r.split.xTest, ['x2'])).toBe(Math.floor(low * 0.25));
+  });
+});
+
+describe('checkErrorInjection (load time, whole dataset)', () => {
+  const full = correlatedTable(300, 3);
+  const data = { name: 'correlated', features: full.drop(['color']), raw: full };
+  const mar = (value: string | number, column = 'color', op: '==' | '>' = '=='): ErrorInjectionConfig => ({
+    strategy: 'MAR',
+    columns: ['x1'],
+    nullPercentage: 0.2,
+    condition: { column, op, value },
+    splits: ['train', 'test'],
+  });
+
+  it('accepts feature columns and conditions that match rows, raw-only condition columns included', () => {
+    expect(() => checkErrorInjection(data, [mcar(['x1', 'level'], 0.2), mar('red')])).not.toThrow();
+    expect(() => checkErrorInjection(data, [])).not.toThrow();
+  });
+
+  it('rejects an unknown or raw-only injected column and an unknown condition column', () => {
+    const code = { code: ImputationErrorCode.UnknownColumn };
+    expect(() => checkErrorInjection(data, [mcar(['x9'], 0.2)])).toThrow(expect.objectContaining(code));
+    expect(() => checkErrorInjection(data, [mcar(['color'], 0.2)])).toThrow(expect.objectContaining(code));
+    expect(() => checkErrorInjection(data, [mar('red', 'shade')])).toThrow(expect.objectContaining(code));
+  });
+
+  it('rejects a condition that matches no row (it would inject nothing), naming spec, column and value', () => {
+    expect(() => checkErrorInjection(data, [mcar(['x2'], 0.1), mar('rde')])).toThrow(
+      expect.objectContaining({
+        code: ImputationErrorCode.BadOption,
+        details: { spec: 1, column: 'color', op: '==', value: 'rde' },
+      }),
+    );
+    expect(() => checkErrorInjection(data, [mar(1e9, 'x2', '>')])).toThrow(
+      expect.objectContaining({ code: ImputationErrorCode.BadOption }),
+    );
   });
 });
