@@ -9,7 +9,7 @@ import { validateCommand } from './commands/validate';
 import { datasetsDescribeCommand, datasetsFetchCommand, datasetsListCommand } from './commands/datasets';
 import { profileCommand } from './commands/profile';
 import { coordinatorCommand, renderSummary, runCommand, workerCommand } from './commands/run';
-import type { NatsFlags, RunCommandOptions } from './commands/run';
+import type { CoordinatorFlags, NatsFlags, RunCommandOptions, WorkerFlags } from './commands/run';
 import { exportCommand, predictCommand, reportCommand, statusCommand } from './commands/report';
 import type { ReportFormat } from './commands/report';
 
@@ -133,6 +133,11 @@ export function buildProgram(io: CliIo): Command {
       )
       .option('--data-dir <dir>', 'directory with the dataset files (default: $VIRNYFLOW_DATA_DIR)')
       .option('--seed-offset <n>', 'added to every run seed (100 + run_num + n)', integer('--seed-offset'))
+      .option(
+        '--components <module...>',
+        'modules exporting extra `components` (imputers, interventions, models); in a distributed run the ' +
+          'path must exist on every worker',
+      )
       .option('--quiet', 'no progress display');
 
   runOptions(
@@ -188,9 +193,24 @@ export function buildProgram(io: CliIo): Command {
           '--workers <n>',
           'evaluator threads in this process as well (default 0)',
           integer('--workers'),
+        )
+        .option(
+          '--ack-wait <ms>',
+          'redeliver a task whose worker went silent for this long (default 30000; workers heartbeat running tasks)',
+          positiveInt('--ack-wait'),
+        )
+        .option(
+          '--max-deliveries <n>',
+          'deliveries of a task before it is recorded as failed (default 5)',
+          positiveInt('--max-deliveries'),
+        )
+        .option(
+          '--max-ack-pending <n>',
+          'tasks held by all workers at once (default: the config queue_size)',
+          positiveInt('--max-ack-pending'),
         ),
     ),
-  ).action(async (config: string, o: RunCommandOptions & NatsFlags) => {
+  ).action(async (config: string, o: RunCommandOptions & NatsFlags & CoordinatorFlags) => {
     io.out(renderSummary(await coordinatorCommand(config, o)));
   });
 
@@ -198,12 +218,18 @@ export function buildProgram(io: CliIo): Command {
     program
       .command('worker')
       .description(
-        'evaluate pipelines for any coordinator on the same NATS server (Ctrl+C drains and leaves)',
+        'evaluate pipelines for any coordinator on the same NATS server (Ctrl+C drains: running pipelines finish, then it leaves)',
       )
       .option('--threads <n>', 'pipeline threads (default: the core count)', positiveInt('--threads'))
       .option('--name <id>', 'worker id (default: host-pid)')
+      .option(
+        '--heartbeat <ms>',
+        'interval of heartbeats to the coordinator and for running tasks; keep it under a third of the ' +
+          "coordinator's --ack-wait (default 5000)",
+        positiveInt('--heartbeat'),
+      )
       .option('--quiet', 'no start-up line'),
-  ).action(async (o: NatsFlags & { threads?: number; name?: string; quiet?: boolean }) => {
+  ).action(async (o: NatsFlags & WorkerFlags) => {
     io.out(await workerCommand(o));
   });
 

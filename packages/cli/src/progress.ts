@@ -60,6 +60,10 @@ export function formatProgress(p: RunProgress, width: number): string {
     `${p.experiment} run ${p.run} ${bar}${p.completed}/${p.budget} pipelines ` +
     `(${(100 * frac).toFixed(0)}%), ${p.ratePerMinute.toFixed(1)}/min, ETA ${eta}, ` +
     `best ${best}, Pareto ${p.paretoSize}, failed ${p.failed}, in flight ${p.inFlight}` +
+    (p.workers !== undefined
+      ? `, workers ${p.workers.connected}` +
+        (p.workers.threads !== null && p.workers.connected > 0 ? ` (${p.workers.threads} threads)` : '')
+      : '') +
     (p.state === 'stopping' ? ' — stopping' : p.state === 'finished' ? ' — done' : '')
   );
 }
@@ -76,6 +80,14 @@ function formatEvent(e: EngineEvent): string | null {
   switch (o.type) {
     case 'run-start':
       return `run ${String(o.run)} of ${String(o.experiment)}: ${o.resumed ? 'resuming' : 'starting'}`;
+    case 'worker-joined':
+      return (
+        `worker ${String(o.workerId)} joined` +
+        (o.host !== null ? ` from ${String(o.host)}` : '') +
+        (o.threads !== null ? ` with ${String(o.threads)} thread(s)` : '')
+      );
+    case 'worker-left':
+      return `worker ${String(o.workerId)} ${o.reason === 'goodbye' ? 'left' : 'went silent (no heartbeat)'}`;
     default:
       return null;
   }

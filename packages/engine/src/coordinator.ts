@@ -32,6 +32,8 @@ import { EngineErrorCode, engineError } from './errors';
 import type { FinishReason, RunFinished, SchedulerMessage, SchedulerReply } from './scheduler';
 import { runBudget, schedulerBehavior } from './scheduler';
 import type { EngineEvent, RunProgress } from './types';
+import type { WorkerSummary } from './worker-roster';
+import { WorkerRoster } from './worker-roster';
 
 export type CoordinatorMessage =
   | { readonly type: 'next' }
@@ -52,6 +54,8 @@ export interface RunOutcome {
 export interface CoordinatorResult {
   readonly runs: readonly RunOutcome[];
   readonly stopped: boolean;
+  /** Every worker seen in this session, with what it contributed. */
+  readonly workers: readonly WorkerSummary[];
 }
 
 export interface CoordinatorDeps {
@@ -65,6 +69,8 @@ export interface CoordinatorDeps {
   readonly contextHash: string;
   readonly datasetHash: string;
   readonly tickMs: number;
+  /** A worker unheard of for this long counts as gone, ms. Default 15 000 (3 default heartbeats). */
+  readonly workerSilentAfterMs?: number;
   readonly onProgress?: (p: RunProgress) => void;
   readonly onEvent?: (e: EngineEvent) => void;
   readonly onDone: (r: CoordinatorResult) => void;
@@ -100,14 +106,30 @@ class Coordinator {
   private deadLetters: Consumption | null = null;
   private timer: NodeJS.Timeout | null = null;
   private done = false;
+  private readonly roster: WorkerRoster;
+  private readonly onProgress: ((p: RunProgress) => void) | undefined;
 
   constructor(
     private readonly deps: CoordinatorDeps,
     private readonly ctx: ActorContext<CoordinatorMessage, void>,
-  ) {}
+  ) {
+    this.roster = new WorkerRoster({
+      transport: deps.transport,
+      ...(deps.workerSilentAfterMs !== undefined ? { silentAfterMs: deps.workerSilentAfterMs } : {}),
+      ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    });
+    const report = deps.onProgress;
+    this.onProgress = report ? (p) => report({ ...p, workers: this.roster.connected() }) : undefined;
+  }
+
+  /** Every worker seen in this session. */
+  workers(): WorkerSummary[] {
+    return this.roster.list();
+  }
 
   start(): void {
     const t = this.deps.transport;
+    this.roster.start();
     this.observations = t.consumeObservations((d) => this.onObservation(d), { concurrency: 1 });
     this.deadLetters = t.consumeDeadLetters((d) => this.onDeadLetter(d));
     this.timer = setInterval(() => this.ctx.self.tell({ type: 'tick' }), this.deps.tickMs);
@@ -118,7 +140,7 @@ class Coordinator {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.all([this.observations?.stop(), this.deadLetters?.stop()]);
+    await Promise.all([this.observations?.stop(), this.deadLetters?.stop(), this.roster.stop()]);
     this.observations = null;
     this.deadLetters = null;
   }
@@ -133,6 +155,7 @@ class Coordinator {
       case 'stop':
         return this.stop();
       case 'tick':
+        this.roster.sweep();
         this.active?.ref.tell({ type: 'tick' });
         return;
     }
@@ -204,7 +227,7 @@ class Coordinator {
         contextHash: this.deps.contextHash,
         datasetHash: this.deps.datasetHash,
         onFinished: (f) => this.ctx.self.tell({ type: 'run-finished', finished: f }),
-        ...(this.deps.onProgress ? { onProgress: this.deps.onProgress } : {}),
+        ...(this.onProgress ? { onProgress: this.onProgress } : {}),
         ...(this.deps.onEvent ? { onEvent: this.deps.onEvent } : {}),
       }),
       // A failed scheduler restarts by rebuilding from the store (the same path as a resume).
@@ -252,7 +275,7 @@ class Coordinator {
   private finish(stopped: boolean): void {
     if (this.done) return;
     this.done = true;
-    this.deps.onDone({ runs: [...this.outcomes], stopped });
+    this.deps.onDone({ runs: [...this.outcomes], stopped, workers: this.roster.list() });
   }
 
   // --- transport consumers (run outside the mailbox; they only read `active`) -------------------------
@@ -283,7 +306,11 @@ class Coordinator {
       await d.ack();
       return;
     }
-    await a.ref.ask({ type: 'observation', observation: o }, { timeoutMs: SCHEDULER_ASK_MS });
+    const reply = (await a.ref.ask(
+      { type: 'observation', observation: o },
+      { timeoutMs: SCHEDULER_ASK_MS },
+    )) as { inserted?: boolean } | null;
+    if (reply?.inserted === true) this.roster.recordObservation(o.workerId);
     await d.ack();
   }
 

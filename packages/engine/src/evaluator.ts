@@ -37,6 +37,12 @@ export interface EvaluatorOptions {
   /** Heap limit of each pipeline thread, MB. */
   readonly maxOldGenerationSizeMb?: number;
   readonly onEvent?: (e: EngineEvent) => void;
+  /**
+   * Called once the evaluator obeyed a `drain` (in-flight tasks finished) or `stop` (in-flight tasks
+   * nak'ed back) control message addressed to it or to every worker, and said goodbye. The process
+   * hosting it would normally exit then.
+   */
+  readonly onLeave?: (how: 'drain' | 'stop') => void;
 }
 
 export interface EvaluatorStats {
@@ -48,7 +54,11 @@ export interface EvaluatorStats {
   readonly retried: number;
 }
 
-export type EvaluatorMessage = { readonly type: 'stats' } | { readonly type: 'abort' };
+export type EvaluatorMessage =
+  | { readonly type: 'stats' }
+  | { readonly type: 'abort' }
+  /** The same as a `drain` / `stop` control message addressed to this worker. */
+  | { readonly type: 'leave'; readonly how: 'drain' | 'stop' };
 
 /** Number of prepared datasets a worker keeps decoded. */
 const DATASETS_KEPT = 2;
@@ -62,6 +72,7 @@ export function evaluatorBehavior(
       preStart: () => e.start(),
       receive: (m) => {
         if (m.type === 'abort') e.abortAll();
+        if (m.type === 'leave') void e.leave(m.how);
         return e.stats();
       },
       postStop: () => e.stop(),
@@ -73,7 +84,9 @@ export class Evaluator {
   readonly workerId: string;
   private pool: ThreadPool<PipelineThreadInput, ObservationMessage> | null = null;
   private consumption: Consumption | null = null;
+  private control: Consumption | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private leaving = false;
   private readonly contexts = new Map<string, Promise<ExperimentContext>>();
   private readonly datasets = new Map<string, Promise<PreparedDataset>>();
   private readonly running = new Set<AbortController>();
@@ -95,6 +108,13 @@ export class Evaluator {
       ...(o.maxOldGenerationSizeMb !== undefined ? { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb } : {}),
     });
     this.consumption = o.transport.consumeTasks((d) => this.handle(d), { concurrency: o.threads });
+    this.control = o.transport.subscribeControl((m) => {
+      if (
+        (m.type === 'drain' || m.type === 'stop') &&
+        (m.worker_id === null || m.worker_id === this.workerId)
+      )
+        void this.leave(m.type);
+    });
     const now = Date.now();
     await o.transport
       .publishControl({
@@ -105,6 +125,7 @@ export class Evaluator {
         pid: process.pid,
         threads: o.threads,
         sent_at: now,
+        heartbeat_ms: o.heartbeatMs ?? 5_000,
       })
       .catch(() => undefined);
     this.heartbeat = setInterval(() => {
@@ -117,6 +138,10 @@ export class Evaluator {
           completed: this.completed,
           failed: this.failed,
           sent_at: Date.now(),
+          host: hostname(),
+          pid: process.pid,
+          threads: o.threads,
+          heartbeat_ms: o.heartbeatMs ?? 5_000,
         })
         .catch(() => undefined);
     }, o.heartbeatMs ?? 5_000);
@@ -140,14 +165,37 @@ export class Evaluator {
     for (const c of this.running) c.abort(new Error('evaluator stopping'));
   }
 
+  /**
+   * Obeys a drain (take no new task, finish the running ones) or a stop (abandon the running ones, which
+   * are nak'ed back for another worker), says goodbye and reports through `onLeave`.
+   */
+  async leave(how: 'drain' | 'stop'): Promise<void> {
+    // A stop during a drain abandons what the drain was waiting for.
+    if (how === 'stop') this.abortAll();
+    if (this.leaving) return;
+    this.leaving = true;
+    const c = this.consumption;
+    this.consumption = null;
+    // New deliveries arriving while the consumer winds down are nak'ed at once (`leaving`).
+    await c?.stop();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    await this.options.transport
+      .publishControl({ version: 1, type: 'goodbye', worker_id: this.workerId, sent_at: Date.now() })
+      .catch(() => undefined);
+    this.options.onLeave?.(how);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     const c = this.consumption;
     this.consumption = null;
+    const control = this.control;
+    this.control = null;
     this.abortAll();
-    await c?.stop();
+    await Promise.all([c?.stop(), control?.stop()]);
     await this.pool?.close({ force: true });
     this.pool = null;
     await this.options.transport
@@ -168,7 +216,7 @@ export class Evaluator {
       });
       return;
     }
-    if (this.stopping || this.pool === null) {
+    if (this.stopping || this.leaving || this.pool === null) {
       d.nak(0);
       return;
     }

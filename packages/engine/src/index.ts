@@ -16,6 +16,8 @@ export type { SchedulerMessage, SchedulerReply, SchedulerDeps, RunFinished, Fini
 export { coordinatorBehavior } from './coordinator';
 export type { CoordinatorMessage, CoordinatorDeps, CoordinatorResult, RunOutcome } from './coordinator';
 export { Evaluator, evaluatorBehavior } from './evaluator';
+export { WorkerRoster } from './worker-roster';
+export type { WorkerSummary, WorkerRosterOptions } from './worker-roster';
 export type { EvaluatorOptions, EvaluatorStats, EvaluatorMessage } from './evaluator';
 export { runExperiment, startWorker } from './run';
 export type { RunExperimentOptions, RunSummary, StartWorkerOptions, WorkerHandle } from './run';

@@ -20,6 +20,7 @@ import { evaluatorBehavior } from './evaluator';
 import { checkMissingValues, loadExperimentDataset } from './experiment-data';
 import { createRegistry, loadComponentModules, resolveComponentModules } from './registry';
 import type { EngineEvent, RunProgress } from './types';
+import type { WorkerSummary } from './worker-roster';
 
 export interface RunExperimentOptions {
   /** A config file (YAML), or `config`. */
@@ -48,6 +49,8 @@ export interface RunExperimentOptions {
   readonly tickMs?: number;
   /** Interval of the evaluator's heartbeats, ms. Default 5 000. */
   readonly heartbeatMs?: number;
+  /** A worker unheard of for this long counts as gone, ms. Default 15 000. */
+  readonly workerSilentAfterMs?: number;
   readonly workerId?: string;
 }
 
@@ -59,6 +62,8 @@ export interface RunSummary {
   /** True when the session was stopped (signal) before every run completed. */
   readonly stopped: boolean;
   readonly elapsedSeconds: number;
+  /** Every worker (evaluator) seen in this session, with the observations recorded from it. */
+  readonly workers: readonly WorkerSummary[];
 }
 
 export async function runExperiment(options: RunExperimentOptions): Promise<RunSummary> {
@@ -149,6 +154,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
         contextHash: contextBlob.hash,
         datasetHash: datasetBlob.hash,
         tickMs: options.tickMs ?? 1_000,
+        ...(options.workerSilentAfterMs !== undefined
+          ? { workerSilentAfterMs: options.workerSilentAfterMs }
+          : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         onDone: (r) => resolveDone(r),
@@ -178,6 +186,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
       runs: result.runs,
       stopped: result.stopped,
       elapsedSeconds: (performance.now() - t0) / 1000,
+      workers: result.workers,
     };
   } finally {
     await system.shutdown({ mode: 'immediate' });
@@ -197,6 +206,10 @@ export interface StartWorkerOptions {
 
 export interface WorkerHandle {
   readonly workerId: string;
+  /** Settles when the worker obeyed a `drain` or `stop` (control message or `leave`); then call `stop()`. */
+  readonly left: Promise<'drain' | 'stop'>;
+  /** Drain: take no new task and finish the running ones; stop: abandon them (nak'ed back). */
+  leave(how: 'drain' | 'stop'): void;
   stats(): Promise<EvaluatorStats>;
   /** Stops pulling tasks; running ones are abandoned and nak'ed back. */
   stop(): Promise<void>;
@@ -206,11 +219,14 @@ export interface WorkerHandle {
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const threads = options.threads ?? availableParallelism();
   const system = new ActorSystem({ name: 'virnyflow-worker' });
+  let onLeave!: (how: 'drain' | 'stop') => void;
+  const left = new Promise<'drain' | 'stop'>((res) => (onLeave = res));
   const ref = system.spawn(
     'evaluator',
     evaluatorBehavior({
       transport: options.transport,
       threads,
+      onLeave,
       ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -220,6 +236,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const first = await ref.ask({ type: 'stats' });
   return {
     workerId: first.workerId,
+    left,
+    leave: (how) => ref.tell({ type: 'leave', how }),
     stats: () => ref.ask({ type: 'stats' }),
     stop: async () => {
       await ref.stop({ mode: 'immediate' });

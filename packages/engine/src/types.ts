@@ -23,6 +23,8 @@ export interface RunProgress {
   /** Observations per minute in this session. */
   readonly ratePerMinute: number;
   readonly etaSeconds: number | null;
+  /** Workers connected to the coordinator now and their pipeline threads (null: not all said). */
+  readonly workers?: { readonly connected: number; readonly threads: number | null };
 }
 
 /** Things worth a log line. */
@@ -63,6 +65,13 @@ export type EngineEvent =
     }
   | { readonly type: 'invalid-message'; readonly channel: string; readonly message: string }
   | { readonly type: 'task-retry'; readonly taskId: string; readonly attempt: number; readonly code: string }
+  | {
+      readonly type: 'worker-joined';
+      readonly workerId: string;
+      readonly host: string | null;
+      readonly threads: number | null;
+    }
+  | { readonly type: 'worker-left'; readonly workerId: string; readonly reason: 'goodbye' | 'silent' }
   | {
       readonly type: 'actor-failure';
       readonly actor: string;

@@ -92,6 +92,12 @@ export interface JetStreamTransportOptions extends TransportSettings {
   publishTimeoutMs?: number;
   /** How long `ack()` waits for the server's confirmation, in ms. Default 5 000. */
   ackConfirmTimeoutMs?: number;
+  /**
+   * Whether `connect` brings existing streams and consumers to these settings (default true). Workers pass
+   * false: they create what is missing (a worker may start before its coordinator) but never change the
+   * ack wait, max deliveries or max ack pending that the coordinator configured.
+   */
+  updateSettings?: boolean;
 }
 
 export interface ResolvedJetStreamTransportOptions extends ResolvedTransportSettings {
@@ -103,6 +109,7 @@ export interface ResolvedJetStreamTransportOptions extends ResolvedTransportSett
   observationBatch: number;
   publishTimeoutMs: number;
   ackConfirmTimeoutMs: number;
+  updateSettings: boolean;
 }
 
 /** Every name derived from a prefix. */
@@ -181,6 +188,7 @@ export function resolveJetStreamTransportOptions(
     observationBatch: checkInt('observationBatch', o.observationBatch ?? 64, 1, 10_000),
     publishTimeoutMs: checkNumber('publishTimeoutMs', o.publishTimeoutMs ?? 30_000, 1),
     ackConfirmTimeoutMs: checkNumber('ackConfirmTimeoutMs', o.ackConfirmTimeoutMs ?? 5_000, 1),
+    updateSettings: o.updateSettings ?? true,
   };
 }
 
@@ -362,7 +370,8 @@ export class JetStreamTransport implements Transport {
       const differs = Object.entries(config).some(
         ([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v),
       );
-      if (differs) await this.#jsm.streams.update(config.name, { ...info.config, ...config });
+      if (differs && this.options.updateSettings)
+        await this.#jsm.streams.update(config.name, { ...info.config, ...config });
     } catch (error) {
       if (apiCode(error) === ApiCode.StreamNotFound) await this.#jsm.streams.add(config);
       else throw error;
@@ -380,7 +389,7 @@ export class JetStreamTransport implements Transport {
       const differs = Object.entries(config).some(
         ([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v),
       );
-      if (differs) {
+      if (differs && this.options.updateSettings) {
         await this.#jsm.consumers.update(stream, name, {
           ack_wait: config.ack_wait,
           max_deliver: config.max_deliver,

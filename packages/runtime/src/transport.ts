@@ -105,6 +105,8 @@ export type ControlMessage =
       pid: number;
       threads: number;
       sent_at: number;
+      /** Interval of the worker's heartbeats (optional), so silence can be judged per worker. */
+      heartbeat_ms?: number;
     }
   | {
       version: 1;
@@ -114,6 +116,11 @@ export type ControlMessage =
       completed: number;
       failed: number;
       sent_at: number;
+      /** The hello's identity, repeated (optional: absent from older workers). */
+      host?: string;
+      pid?: number;
+      threads?: number;
+      heartbeat_ms?: number;
     }
   /** Finish in-flight tasks, take no new ones, then say goodbye; `worker_id` null = every worker. */
   | { version: 1; type: 'drain'; worker_id: string | null; sent_at: number }

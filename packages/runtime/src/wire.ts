@@ -96,6 +96,20 @@ const CONTROL_FIELDS: Record<ControlMessage['type'], Record<string, (v: unknown)
   goodbye: { worker_id: str, sent_at: nonNegInt },
 };
 
+/**
+ * Fields a message may carry (added after the first release of a type; checked when present). Heartbeats
+ * repeat the hello's identity, so a coordinator that starts after its workers still learns who they are.
+ */
+const CONTROL_OPTIONAL: Partial<Record<ControlMessage['type'], Record<string, (v: unknown) => boolean>>> = {
+  hello: { heartbeat_ms: nonNegInt },
+  heartbeat: {
+    host: (v) => typeof v === 'string',
+    pid: nonNegInt,
+    threads: nonNegInt,
+    heartbeat_ms: nonNegInt,
+  },
+};
+
 export const ControlMessageSchema: WireSchema<ControlMessage> = {
   parse(input) {
     if (!isRecord(input)) invalid('control message', 'expected a JSON object', input);
@@ -111,6 +125,12 @@ export const ControlMessageSchema: WireSchema<ControlMessage> = {
     const fields = CONTROL_FIELDS[type as ControlMessage['type']];
     const out: Record<string, unknown> = { version: WIRE_VERSION, type };
     for (const [field, ok] of Object.entries(fields)) {
+      if (!ok(input[field]))
+        invalid(`control message '${type}'`, `field ${field} = ${preview(input[field])} is invalid`, input);
+      out[field] = input[field];
+    }
+    for (const [field, ok] of Object.entries(CONTROL_OPTIONAL[type as ControlMessage['type']] ?? {})) {
+      if (input[field] === undefined) continue;
       if (!ok(input[field]))
         invalid(`control message '${type}'`, `field ${field} = ${preview(input[field])} is invalid`, input);
       out[field] = input[field];

@@ -60,6 +60,17 @@ describe('JetStreamTransport', () => {
       await t2.close();
       const c2 = await jsm.consumers.info(t.names.tasksStream, t.names.tasksConsumer);
       expect(c2.config.max_ack_pending).toBe(20);
+      // A worker (updateSettings: false) with its own defaults leaves the coordinator's settings alone.
+      const member = await JetStreamTransport.connect({
+        prefix: 'settings_check',
+        connection: { servers: server.url },
+        updateSettings: false,
+      });
+      await member.close();
+      const c3 = await jsm.consumers.info(t.names.tasksStream, t.names.tasksConsumer);
+      expect(c3.config.ack_wait).toBe(45_000 * 1e6);
+      expect(c3.config.max_deliver).toBe(4);
+      expect(c3.config.max_ack_pending).toBe(20);
       await nc.close();
     } finally {
       await t.destroy();

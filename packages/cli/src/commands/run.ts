@@ -5,7 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { runExperiment, startWorker } from '@virnyflow/engine';
+import type { ExperimentConfig } from '@virnyflow/core';
+import {
+  createRegistry,
+  loadComponentModules,
+  resolveComponentModules,
+  runExperiment,
+  startWorker,
+} from '@virnyflow/engine';
 import type { RunSummary } from '@virnyflow/engine';
 import { JetStreamTransport } from '@virnyflow/runtime';
 import type { NatsConnectionOptions, Transport } from '@virnyflow/runtime';
@@ -19,6 +26,22 @@ export interface RunCommandOptions {
   readonly dataDir?: string;
   readonly seedOffset?: number;
   readonly quiet?: boolean;
+  /** Modules exporting extra `components` (custom imputers, interventions, models). */
+  readonly components?: readonly string[];
+}
+
+/** Delivery settings only the coordinator sets (workers never change them). */
+export interface CoordinatorFlags {
+  readonly ackWait?: number;
+  readonly maxDeliveries?: number;
+  readonly maxAckPending?: number;
+}
+
+export interface WorkerFlags {
+  readonly threads?: number;
+  readonly name?: string;
+  readonly quiet?: boolean;
+  readonly heartbeat?: number;
 }
 
 export interface NatsFlags {
@@ -78,6 +101,20 @@ export function natsConnection(flags: NatsFlags, name: string): NatsConnectionOp
   };
 }
 
+function renderWorkers(summary: RunSummary): string[] {
+  // The embedded run's own evaluator is not worth a table.
+  if (summary.workers.length === 0 || (summary.workers.length === 1 && summary.threads > 0)) return [];
+  const lines = [`  workers seen: ${summary.workers.length}`];
+  for (const w of summary.workers) {
+    const where = [w.host, w.pid !== null ? `pid ${w.pid}` : null].filter((x) => x !== null).join(' ');
+    lines.push(
+      `    ${w.workerId}${where ? ` (${where})` : ''}: ${w.threads ?? '?'} thread(s), ${w.state}, ` +
+        `${w.recorded} pipelines recorded, ${w.ratePerMinute.toFixed(1)}/min`,
+    );
+  }
+  return lines;
+}
+
 export function renderSummary(summary: RunSummary): string {
   const lines = [
     `${summary.experiment}: ${summary.stopped ? 'stopped (run the same command to resume)' : 'finished'} in ` +
@@ -96,16 +133,16 @@ export function renderSummary(summary: RunSummary): string {
           : ''),
     );
   }
+  lines.push(...renderWorkers(summary));
   return lines.join('\n') + '\n';
 }
 
 async function runWith(
-  configPath: string,
+  config: ExperimentConfig,
   o: RunCommandOptions,
   transport: Transport | undefined,
   threads: number,
 ): Promise<RunSummary> {
-  const config = loadExperimentConfig(configPath);
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'the experiment');
   const display = o.quiet ? null : new ProgressDisplay({ stream: process.stderr });
@@ -118,6 +155,7 @@ async function runWith(
       ...(transport ? { transport } : {}),
       ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
       ...(o.seedOffset !== undefined ? { seedOffset: o.seedOffset } : {}),
+      ...(o.components !== undefined && o.components.length > 0 ? { componentModules: o.components } : {}),
       ...(display ? { onProgress: (p) => display.update(p), onEvent: (e) => display.event(e) } : {}),
     });
   } finally {
@@ -126,43 +164,83 @@ async function runWith(
   }
 }
 
+/** The config, checked against the built-in components plus those of `--components`. */
+async function loadWithComponents(configPath: string, o: RunCommandOptions): Promise<ExperimentConfig> {
+  if (o.components === undefined || o.components.length === 0) return loadExperimentConfig(configPath);
+  const extra = await loadComponentModules(resolveComponentModules(o.components));
+  return loadExperimentConfig(configPath, createRegistry(extra));
+}
+
 export async function runCommand(configPath: string, o: RunCommandOptions): Promise<RunSummary> {
-  return runWith(configPath, o, undefined, o.workers ?? availableParallelism());
+  return runWith(await loadWithComponents(configPath, o), o, undefined, o.workers ?? availableParallelism());
 }
 
 export async function coordinatorCommand(
   configPath: string,
-  o: RunCommandOptions & NatsFlags,
+  o: RunCommandOptions & NatsFlags & CoordinatorFlags,
 ): Promise<RunSummary> {
+  const config = await loadWithComponents(configPath, o);
   const transport = await JetStreamTransport.connect({
     connection: natsConnection(o, `virnyflow-coordinator-${hostname()}`),
     prefix: o.prefix ?? DEFAULT_NATS_PREFIX,
+    // The coordinator owns the delivery settings. Unacknowledged tasks never exceed the queue bound, and
+    // queue_size ≥ num_workers, so this cap never idles a declared worker thread.
+    maxAckPending: o.maxAckPending ?? config.queueSize,
+    ...(o.ackWait !== undefined ? { ackWaitMs: o.ackWait } : {}),
+    ...(o.maxDeliveries !== undefined ? { maxDeliveries: o.maxDeliveries } : {}),
   });
   try {
     // Workers evaluate; `--workers N` adds N evaluator threads in the coordinator's process too.
-    return await runWith(configPath, o, transport, o.workers ?? 0);
+    return await runWith(config, o, transport, o.workers ?? 0);
   } finally {
     await transport.close();
   }
 }
 
-export async function workerCommand(
-  o: NatsFlags & { threads?: number; name?: string; quiet?: boolean },
-): Promise<string> {
+/**
+ * Signals to a worker: the first SIGINT/SIGTERM drains (no new task, the running ones finish), the second
+ * abandons the running ones (nak'ed back to another worker), the third exits at once.
+ */
+function leaveOnSignals(worker: { leave(how: 'drain' | 'stop'): void }, quiet: boolean): () => void {
+  let count = 0;
+  const handler = (sig: NodeJS.Signals): void => {
+    count++;
+    if (count === 1) {
+      if (!quiet)
+        process.stderr.write(`\n${sig}: draining (running pipelines finish; again to abandon them)\n`);
+      worker.leave('drain');
+    } else if (count === 2) {
+      if (!quiet) process.stderr.write(`\n${sig}: abandoning running pipelines (again to exit at once)\n`);
+      worker.leave('stop');
+    } else process.exit(130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export async function workerCommand(o: NatsFlags & WorkerFlags): Promise<string> {
   const workerId = o.name ?? `${hostname()}-${process.pid}`;
   const transport = await JetStreamTransport.connect({
     connection: natsConnection(o, `virnyflow-worker-${workerId}`),
     prefix: o.prefix ?? DEFAULT_NATS_PREFIX,
+    updateSettings: false,
   });
   const threads = o.threads ?? availableParallelism();
-  const worker = await startWorker({ transport, threads, workerId });
+  const worker = await startWorker({
+    transport,
+    threads,
+    workerId,
+    ...(o.heartbeat !== undefined ? { heartbeatMs: o.heartbeat } : {}),
+  });
   if (!o.quiet) process.stderr.write(`worker ${workerId}: ${threads} thread(s), waiting for tasks\n`);
-  const controller = new AbortController();
-  const release = stopOnSignals(controller, 'the worker');
-  await new Promise<void>((done) =>
-    controller.signal.addEventListener('abort', () => done(), { once: true }),
-  );
+  const release = leaveOnSignals(worker, o.quiet ?? false);
+  const how = await worker.left;
   release();
+  if (!o.quiet) process.stderr.write(`worker ${workerId}: ${how === 'drain' ? 'drained' : 'stopped'}\n`);
   const stats = await worker.stats();
   await worker.stop();
   await transport.close();
