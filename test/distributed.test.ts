@@ -17,9 +17,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsServer, findNatsServer } from '@virnyflow/runtime';
+import { loadConfig } from '@virnyflow/core';
+import { runExperiment } from '@virnyflow/engine';
+import { JetStreamTransport, NatsServer, findNatsServer } from '@virnyflow/runtime';
 import { openStore } from '@virnyflow/store';
 import type { ObservationRecord } from '@virnyflow/store';
+import { bundle } from '../scripts/bundle';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/src/main.ts');
@@ -253,8 +256,28 @@ describe.skipIf(!hasNats())('distributed: coordinator and workers as processes o
     expect(c.stdout()).toMatch(
       new RegExp(`w2 \\([^)]*\\): 1 thread\\(s\\), left, ${byW2.length} pipelines recorded`),
     );
-    w1.child.kill('SIGTERM');
-    expect(await w1.exited).toEqual({ code: 0, signal: null });
+    // `virnyflow workers` sees w1 (heartbeats) and drains it remotely.
+    const list = cli(['workers', 'list', ...nats(e), '--wait', '2000', '--format', 'json']);
+    expect(await list.exited, list.stderr()).toEqual({ code: 0, signal: null });
+    const listed = JSON.parse(list.stdout()) as {
+      workers: { workerId: string; state: string; threads: number }[];
+    };
+    expect(listed.workers.map((w) => [w.workerId, w.state, w.threads])).toEqual([['w1', 'connected', 1]]);
+    const drain = cli([
+      'workers',
+      'drain',
+      ...nats(e),
+      '--worker',
+      'w1',
+      '--wait',
+      '3000',
+      '--format',
+      'json',
+    ]);
+    expect(await w1.exited, w1.stderr()).toEqual({ code: 0, signal: null });
+    expect(w1.stderr()).toContain('drained');
+    expect(await drain.exited, drain.stderr()).toEqual({ code: 0, signal: null });
+    expect((JSON.parse(drain.stdout()) as { left: string[] }).left).toEqual(['w1']);
   }, 180_000);
 
   it('kill -9 of a worker mid-task: the task is redelivered to another worker and recorded once', async () => {
@@ -319,4 +342,39 @@ describe.skipIf(!hasNats())('distributed: coordinator and workers as processes o
     for (const w of [w1, w2]) w.child.kill('SIGTERM');
     for (const w of [w1, w2]) expect((await w.exited).code).toBe(0);
   }, 180_000);
+
+  it('the bundled CLI (pnpm bundle) runs as a worker, pipeline threads included', async () => {
+    const out = mkdtempSync(join(work, 'bundle-'));
+    const entry = await bundle(out);
+    const e = experiment('bundled', 4);
+    const w = spawn(
+      process.execPath,
+      [entry, 'worker', ...nats(e), '--threads', '1', '--name', 'bundled-1'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    procs.add(w);
+    let err = '';
+    w.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+    await until('the bundled worker to start', () => err.includes('waiting for tasks'));
+    const transport = await JetStreamTransport.connect({
+      connection: { servers: server.url },
+      prefix: e.prefix,
+    });
+    try {
+      // A real pipeline (decision tree on the demo data) evaluated in the bundled thread entry.
+      const summary = await runExperiment({
+        config: loadConfig(config('bundled', 4).replace("'slow_clf'", "'dt_clf'")),
+        storeDir: e.storeDir,
+        threads: 0,
+        transport,
+      });
+      expect(summary.runs[0]).toMatchObject({ status: 'completed', reason: 'budget' });
+    } finally {
+      await transport.close();
+      w.kill('SIGTERM');
+    }
+    const obs = await observations(e.storeDir, 'bundled');
+    expect(obs).toHaveLength(4);
+    expect(obs.every((o) => o.status === 'ok' && o.worker === 'bundled-1')).toBe(true);
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
  * The `virnyflow` command. Every action returns its output as text (printed by `main`) or throws; errors are
  * mapped to exit codes in one place (`reportError`): 0 ok, 2 user error, 1 internal error.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, formatConfigError } from '@virnyflow/core';
 import { CliError, ExitCode, reportError } from './exit';
 import { validateCommand } from './commands/validate';
@@ -11,6 +11,8 @@ import { profileCommand } from './commands/profile';
 import { coordinatorCommand, renderSummary, runCommand, workerCommand } from './commands/run';
 import type { CoordinatorFlags, NatsFlags, RunCommandOptions, WorkerFlags } from './commands/run';
 import { exportCommand, predictCommand, reportCommand, statusCommand } from './commands/report';
+import { workersCommand } from './commands/workers';
+import type { WorkersAction, WorkersFlags } from './commands/workers';
 import type { ReportFormat } from './commands/report';
 
 export const CliErrorCode = {
@@ -231,6 +233,25 @@ export function buildProgram(io: CliIo): Command {
       .option('--quiet', 'no start-up line'),
   ).action(async (o: NatsFlags & WorkerFlags) => {
     io.out(await workerCommand(o));
+  });
+
+  natsOptions(
+    program
+      .command('workers')
+      .description(
+        'list the workers joined to the NATS server, or ask them to drain (finish running pipelines, then ' +
+          'leave) or stop (abandon them to other workers, then leave)',
+      )
+      .addArgument(new Argument('[action]', 'what to do').choices(['list', 'drain', 'stop']).default('list'))
+      .option('--worker <id>', 'only this worker (default: every worker)')
+      .option(
+        '--wait <ms>',
+        'how long to listen for heartbeats and goodbyes (default 6000)',
+        positiveInt('--wait'),
+      )
+      .addOption(formatOption(['text', 'json'], 'text')),
+  ).action(async (action: WorkersAction, o: WorkersFlags) => {
+    io.out(await workersCommand(action, o));
   });
 
   program
