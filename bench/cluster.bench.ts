@@ -21,7 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +47,8 @@ const PER_WORKER = Number(args['tasks-per-worker']);
 const SLEEP_MS = Number(args['sleep-ms']);
 const NOOP_N = Number(args.noop);
 const ONLY = new Set(args.only.split(','));
+/** Extra node flags for the worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (profiling). */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 const registry = createRegistry();
 const demo = loadConfigFile(join(ROOT, 'configs', 'demo.yaml'), { registry });
@@ -66,12 +68,20 @@ function benchConfig(name: string, budget: number, workers: number, random: bool
   };
 }
 
+interface Cpu {
+  /** CPU seconds used during the run by the coordinator (this process), all workers, and nats-server. */
+  readonly coordinator: number;
+  readonly workers: number;
+  readonly nats: number;
+}
+
 interface Timed {
   /** Run start (first task created) to the last recorded observation, s. */
   readonly runSeconds: number;
   /** Rate between the 10 % and 90 % observations, tasks/s. */
   readonly steadyPerSecond: number;
   readonly completed: number;
+  readonly cpu?: Cpu;
 }
 
 async function timedRun(options: RunExperimentOptions & { config: ExperimentConfig }): Promise<Timed> {
@@ -122,7 +132,19 @@ async function startWorkers(
   for (let i = 0; i < count; i++) {
     const child = spawn(
       process.execPath,
-      [entry, 'worker', '--nats', url, '--prefix', prefix, '--threads', '1', '--name', `w${i + 1}`],
+      [
+        ...WORKER_NODE_ARGS,
+        entry,
+        'worker',
+        '--nats',
+        url,
+        '--prefix',
+        prefix,
+        '--threads',
+        '1',
+        '--name',
+        `w${i + 1}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     children.push(child);
@@ -142,14 +164,38 @@ async function startWorkers(
   return children;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of this process so far. */
+const ownCpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 async function stopWorkers(children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children.map(
       (c) =>
         new Promise<void>((res) => {
           if (c.exitCode !== null || c.signalCode !== null) return res();
-          c.once('exit', () => res());
-          c.kill('SIGKILL');
+          // SIGTERM drains (nothing runs now) and exits cleanly; SIGKILL if that takes too long.
+          const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+          c.once('exit', () => {
+            clearTimeout(timer);
+            res();
+          });
+          c.kill('SIGTERM');
         }),
     ),
   );
@@ -170,8 +216,18 @@ async function overNats(
     maxAckPending: config.queueSize,
   });
   const children = await startWorkers(entry, server.url, prefix, workers);
+  const workerCpu = (): number => children.reduce((a, c) => a + cpuSeconds(c.pid), 0);
+  const before = { coordinator: ownCpuSeconds(), workers: workerCpu(), nats: cpuSeconds(server.pid) };
   try {
-    return await timedRun({ config, threads: 0, transport, ...(synthetic ? { synthetic } : {}) });
+    const r = await timedRun({ config, threads: 0, transport, ...(synthetic ? { synthetic } : {}) });
+    return {
+      ...r,
+      cpu: {
+        coordinator: ownCpuSeconds() - before.coordinator,
+        workers: workerCpu() - before.workers,
+        nats: cpuSeconds(server.pid) - before.nats,
+      },
+    };
   } finally {
     await stopWorkers(children);
     await transport.destroy();
@@ -227,17 +283,22 @@ async function main(): Promise<void> {
       console.log(
         `\n## B. simulated scale: ${SLEEP_MS} ms sleep pipelines, ${PER_WORKER} per worker (random advisor)\n`,
       );
-      console.log('| worker processes | tasks | ideal s | run s | tasks/s | parallel efficiency |');
-      console.log('|---|---|---|---|---|---|');
+      console.log(
+        '| worker processes | tasks | ideal s | run s | tasks/s | parallel efficiency | ' +
+          'CPU ms/task: coordinator | workers | nats-server |',
+      );
+      console.log('|---|---|---|---|---|---|---|---|---|');
       for (const w of COUNTS) {
         const n = w * PER_WORKER;
         const r = await overNats(server, entry, w, benchConfig(`bench-scale-${w}`, n, w, true), {
           sleepMs: SLEEP_MS,
         });
         const ideal = (n * SLEEP_MS) / 1000 / w;
+        const per = (s: number | undefined): string => f(((s ?? NaN) * 1000) / r.completed, 2);
         console.log(
           `| ${w} | ${r.completed} | ${f(ideal, 2)} | ${f(r.runSeconds, 2)} | ${f(r.completed / r.runSeconds)} | ` +
-            `${f((100 * ideal) / r.runSeconds)} % |`,
+            `${f((100 * ideal) / r.runSeconds)} % | ${per(r.cpu?.coordinator)} | ${per(r.cpu?.workers)} | ` +
+            `${per(r.cpu?.nats)} |`,
         );
       }
     }

@@ -311,7 +311,9 @@ class Coordinator {
       { timeoutMs: SCHEDULER_ASK_MS },
     )) as { inserted?: boolean } | null;
     if (reply?.inserted === true) this.roster.recordObservation(o.workerId);
-    await d.ack();
+    // Not awaited: the next observation need not wait for the server's confirmation. An ack that is lost
+    // replays the observation, which the store records once (by task id).
+    void d.ack();
   }
 
   private async onDeadLetter(d: DeadLetter): Promise<void> {

@@ -250,10 +250,13 @@ export class Evaluator {
       clearInterval(beat);
       this.running.delete(controller);
     }
+    // The observation is stored (server-acknowledged) before the task is acked, so a crash in between
+    // repeats the task rather than losing it. The ack's own confirmation is not awaited: the thread takes
+    // its next task one round trip sooner, and an ack that is lost only repeats a task the store records once.
     await this.options.transport.publishObservation({ id: task.taskId, payload: observation });
     if (observation.status === 'ok') this.completed++;
     else this.failed++;
-    await d.ack();
+    void d.ack();
   }
 
   private context(hash: string | undefined): Promise<ExperimentContext> {
