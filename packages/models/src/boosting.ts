@@ -137,24 +137,16 @@ abstract class BoostedTreesClassifier implements Classifier {
     const nActive = active.length;
     const prior = Math.min(1 - PRIOR_EPS, Math.max(PRIOR_EPS, s.positiveWeight / s.totalWeight));
     const base = Math.log(prior / (1 - prior));
-    // Odds e^F, gradients and hessians, indexed by row of X (only active rows are touched).
+    // Odds e^F, indexed by row of X; gradient pairs (n, 2) row-major [g, h] (only active rows are touched).
     const odds = new Float64Array(n).fill(prior / (1 - prior));
-    const g = new Float64Array(n);
-    const h = new Float64Array(n);
+    const gh = new Float64Array(2 * n);
     const sub = o.subsample < 1 ? new Uint32Array(nActive) : active;
     const out = o.subsample < 1 ? new Uint32Array(nActive) : active;
     const rng = new Rng(hashSeeds(this.seed, options.seed));
     const trees: Tree[] = [];
-    const minHessian = MIN_HESSIAN; // a local: module bindings carry a check on every read (see grad-tree.ts)
+    const minHessian = MIN_HESSIAN;
     for (let t = 0; t < o.nEstimators; t++) {
-      for (let k = 0; k < nActive; k++) {
-        const r = active[k];
-        const o = odds[r];
-        const p = o / (1 + o);
-        const w = weight[r];
-        g[r] = (p - y[r]) * w;
-        h[r] = Math.max(p * (1 - p), minHessian) * w;
-      }
+      gradients(gh, odds, y, weight, active, minHessian);
       if (o.subsample < 1) {
         let m = 0;
         let q = 0;
@@ -162,11 +154,11 @@ abstract class BoostedTreesClassifier implements Classifier {
           if (rng.next() < o.subsample) sub[m++] = active[k];
           else out[q++] = active[k];
         }
-        trees.push(grower.grow(g, h, count, sub.subarray(0, m), params));
+        trees.push(grower.grow(gh, count, sub.subarray(0, m), params));
         grower.scaleOddsOfRows(odds);
         grower.scaleOddsBinned(odds, out, q);
       } else {
-        trees.push(grower.grow(g, h, count, active, params));
+        trees.push(grower.grow(gh, count, active, params));
         grower.scaleOddsOfRows(odds);
       }
     }
@@ -216,6 +208,25 @@ abstract class BoostedTreesClassifier implements Classifier {
     this.trees = jsonArray(doc, 'trees', this.kind).map((t, i) =>
       treeFromJson(t, nf, `${this.kind}.trees[${i}]`),
     );
+  }
+}
+
+/** gh[2r], gh[2r + 1] ← g_r, h_r of the logistic loss at odds o_r, for the active rows. */
+function gradients(
+  gh: Float64Array,
+  odds: Float64Array,
+  y: Uint8Array,
+  weight: Float64Array,
+  active: Uint32Array,
+  minHessian: number,
+): void {
+  for (let k = 0; k < active.length; k++) {
+    const r = active[k];
+    const o = odds[r];
+    const p = o / (1 + o);
+    const w = weight[r];
+    gh[2 * r] = (p - y[r]) * w;
+    gh[2 * r + 1] = Math.max(p * (1 - p), minHessian) * w;
   }
 }
 

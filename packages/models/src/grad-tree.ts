@@ -19,12 +19,22 @@
  * subsampling are scored through their bins without ever touching the raw matrix.
  *
  * Histograms: (totalSlots, 2) row-major [Σg, Σh] per slot of the feature bundles (bundles.ts: one slot
- * range per one-hot group or lone feature). The smaller child is built row by row, the larger one is
- * parent − smaller (histogram subtraction); buffers come from a pool kept across trees.
+ * range per one-hot group or lone feature), held in packed-double JS arrays rather than Float64Arrays: once
+ * any ArrayBuffer of the process has been detached (a transfer to a worker thread does it; so does the tsx
+ * loader at start-up), V8 guards every typed-array access with a detached-buffer check that it does not hoist
+ * out of loops, and the histogram adds — a load and a store per channel — pay it twice per add (≈ 30% of a
+ * tree's time). A packed-double array has no such check and stores doubles unboxed just the same. They are built row by row from the row-major slot matrix
+ * (`bundleRowSlots`): each row's gradient pair is loaded once and added to one slot per bundle. The smaller
+ * child is built, the larger one is parent − smaller (histogram subtraction); buffers come from a pool kept
+ * across trees.
+ *
+ * The per-row loops (histograms, partitioning, odds updates) are module-level functions taking typed arrays
+ * only: each is compiled once, for the one shape of arguments it ever sees, instead of as part of a large
+ * method whose rarely taken branches keep sending the optimised code back to the interpreter.
  */
 import type { BinnedMatrix } from './binning';
 import type { FeatureBundles } from './bundles';
-import { expandMember, featureBundles, splitRouting } from './bundles';
+import { bundleRowSlots, expandMember, featureBundles, splitRouting } from './bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -67,7 +77,7 @@ interface Leaf {
   h: number;
   /** Σ count over the leaf's rows (rows of a bootstrap sample count with their multiplicity). */
   cnt: number;
-  hist: Float64Array | null;
+  hist: number[] | null;
   gain: number;
   feature: number;
   bin: number;
@@ -80,20 +90,19 @@ export class GradTreeGrower {
   /** Rows of the current tree, partitioned so that every leaf owns a contiguous range. */
   readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
-  private readonly gOrd: Float64Array;
-  private readonly hOrd: Float64Array;
-  /** Four private copies of one bundle's histogram (≤ 256 slots × 2 channels each). */
-  private readonly sub = new Float64Array(4 * 256 * 2);
+  /** (nRows, nBundles) row-major histogram slot of each row in each bundle (`bundleRowSlots`). */
+  private readonly rowSlots: Uint16Array | Uint32Array;
   /** One bundled feature's histogram expanded to its own slots (≤ 256 × 2). */
-  private readonly featHist = new Float64Array(256 * 2);
-  private readonly totals = new Float64Array(2);
+  private readonly featHist = doubleArray(256 * 2);
+  /** Node totals [Σg, Σh, Σcount] (the bundle expansion reads the first two). */
+  private readonly totals = new Float64Array(3);
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
   private readonly fb: FeatureBundles;
   // Per-node constants of the split search.
   private minH = 0;
   private parentScore = 0;
-  private readonly pool: Float64Array[] = [];
+  private readonly pool: number[][] = [];
   private readonly builder = new TreeBuilder();
   private readonly leaves: Leaf[] = [];
   private nLeaves = 0;
@@ -104,9 +113,9 @@ export class GradTreeGrower {
    * two child nodes. Their rows are routed once, when the odds are updated.
    */
   private deferred: number[] = [];
-  private g!: Float64Array;
-  private h!: Float64Array;
-  private count!: Float64Array;
+  /** (nRows, 2) row-major [g, h] of the current tree. */
+  private gh: Float64Array = new Float64Array(0);
+  private count: Float64Array = new Float64Array(0);
   /** Every row's count is 1, so a leaf's count is its number of rows. */
   private unitCount = true;
   private params!: GradTreeParams;
@@ -118,46 +127,28 @@ export class GradTreeGrower {
   ) {
     this.fb = featureBundles(B, bundle);
     const n = B.nRows;
+    this.rowSlots = bundleRowSlots(this.fb, n);
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
-    this.gOrd = new Float64Array(n);
-    this.hOrd = new Float64Array(n);
   }
 
   /**
-   * Grows one tree on `rows` (distinct rows, ascending) with per-row gradients `g` and hessians `h`
-   * (indexed by row of the binned matrix, already multiplied by sample weights) and row multiplicities
-   * `count` (for `minDataInLeaf`).
+   * Grows one tree on `rows` (distinct rows, ascending) with per-row gradient pairs `gh` ((nRows, 2)
+   * row-major [g, h], indexed by row of the binned matrix, already multiplied by sample weights) and row
+   * multiplicities `count` (for `minDataInLeaf`).
    */
-  grow(
-    g: Float64Array,
-    h: Float64Array,
-    count: Float64Array,
-    rows: Uint32Array,
-    params: GradTreeParams,
-  ): Tree {
-    this.g = g;
-    this.h = h;
+  grow(gh: Float64Array, count: Float64Array, rows: Uint32Array, params: GradTreeParams): Tree {
+    this.gh = gh;
     this.count = count;
-    this.unitCount = true;
-    for (let p = 0; p < rows.length; p++) {
-      if (count[rows[p]] !== 1) {
-        this.unitCount = false;
-        break;
-      }
-    }
+    this.unitCount = allOnes(count, rows);
     this.params = params;
     const n = rows.length;
     this.idx.set(rows);
-    let G = 0;
-    let H = 0;
-    let C = 0;
-    for (let p = 0; p < n; p++) {
-      const r = rows[p];
-      G += g[r];
-      H += h[r];
-      C += count[r];
-    }
+    const T = this.totals;
+    sumRows(gh, count, rows, T);
+    const G = T[0];
+    const H = T[1];
+    const C = T[2];
     const b = this.builder;
     b.reset();
     this.nLeaves = 0;
@@ -167,7 +158,9 @@ export class GradTreeGrower {
     const open: number[] = [];
     if (this.canSplit(root)) {
       const hist = this.takeHist();
-      this.buildHist(hist, 0, n, n === this.B.nRows);
+      const nB = this.fb.nBundles;
+      if (n === this.B.nRows) histAll(hist, this.rowSlots, nB, gh, n);
+      else histRows(hist, this.rowSlots, nB, gh, this.idx, 0, n);
       this.leaves[root].hist = hist;
       this.findSplit(root);
       open.push(root);
@@ -208,15 +201,9 @@ export class GradTreeGrower {
   scaleOddsOfRows(odds: Float64Array): void {
     const { idx, leaves } = this;
     const value = this.builder.value;
-    const lo = ODDS_MIN;
-    const hi = ODDS_MAX;
     for (const li of this.final) {
       const leaf = leaves[li];
-      const e = Math.exp(value[leaf.node]);
-      for (let p = leaf.start; p < leaf.end; p++) {
-        const r = idx[p];
-        odds[r] = Math.min(hi, Math.max(lo, odds[r] * e));
-      }
+      scaleRange(odds, idx, leaf.start, leaf.end, Math.exp(value[leaf.node]));
     }
     const d = this.deferred;
     const goesLeft = this.goesLeft;
@@ -233,10 +220,7 @@ export class GradTreeGrower {
       );
       const eL = Math.exp(value[d[k + 1]]);
       const eR = Math.exp(value[d[k + 2]]);
-      for (let p = leaf.start; p < leaf.end; p++) {
-        const r = idx[p];
-        odds[r] = Math.min(hi, Math.max(lo, odds[r] * (goesLeft[col[r]] === 1 ? eL : eR)));
-      }
+      scaleRangeSplit(odds, idx, leaf.start, leaf.end, col, goesLeft, eL, eR);
     }
   }
 
@@ -323,187 +307,13 @@ export class GradTreeGrower {
     );
   }
 
-  private takeHist(): Float64Array {
+  private takeHist(): number[] {
     const h = this.pool.pop();
     if (h) {
       h.fill(0);
       return h;
     }
-    return new Float64Array(this.fb.totalSlots * 2);
-  }
-
-  /** Σg, Σh per bundle slot over idx[start, end); `identity` when the range is every row in order. */
-  private buildHist(hist: Float64Array, start: number, end: number, identity: boolean): void {
-    const fb = this.fb;
-    let gs = this.g;
-    let hs = this.h;
-    if (!identity) {
-      const { idx, gOrd, hOrd } = this;
-      for (let p = start; p < end; p++) {
-        const r = idx[p];
-        gOrd[p] = gs[r];
-        hOrd[p] = hs[r];
-      }
-      gs = gOrd;
-      hs = hOrd;
-    }
-    let b = 0;
-    if (end - start >= 2048) {
-      for (; b + 1 < fb.nBundles; b += 2) this.accumulatePair(hist, b, identity, gs, hs, start, end);
-    }
-    for (; b < fb.nBundles; b++) {
-      const s0 = fb.slotOffset[b];
-      this.accumulate(hist, s0, fb.slotOffset[b + 1] - s0, fb.columns[b], identity, gs, hs, start, end);
-    }
-  }
-
-  /**
-   * Bundles b and b + 1 in one pass over the rows: each row's gradient pair is loaded once for both, and
-   * each bundle's rows alternate between two private histogram copies (independent add chains).
-   */
-  private accumulatePair(
-    hist: Float64Array,
-    b: number,
-    identity: boolean,
-    gs: Float64Array,
-    hs: Float64Array,
-    start: number,
-    end: number,
-  ): void {
-    const fb = this.fb;
-    const sA = fb.slotOffset[b];
-    const sB = fb.slotOffset[b + 1];
-    const SA = (sB - sA) << 1;
-    const SB = (fb.slotOffset[b + 2] - sB) << 1;
-    const colA = fb.columns[b];
-    const colB = fb.columns[b + 1];
-    const sub = this.sub;
-    // sub: [A copy 0 | A copy 1 | B copy 0 | B copy 1], each SA or SB doubles.
-    const oB = 2 * SA;
-    sub.fill(0, 0, 2 * SA + 2 * SB);
-    const idx = this.idx;
-    let p = start;
-    for (; p + 1 < end; p += 2) {
-      const r0 = identity ? p : idx[p];
-      const r1 = identity ? p + 1 : idx[p + 1];
-      const g0 = gs[p];
-      const h0 = hs[p];
-      const g1 = gs[p + 1];
-      const h1 = hs[p + 1];
-      const a0 = colA[r0] << 1;
-      const a1 = SA + (colA[r1] << 1);
-      const b0 = oB + (colB[r0] << 1);
-      const b1 = oB + SB + (colB[r1] << 1);
-      sub[a0] += g0;
-      sub[a0 + 1] += h0;
-      sub[a1] += g1;
-      sub[a1 + 1] += h1;
-      sub[b0] += g0;
-      sub[b0 + 1] += h0;
-      sub[b1] += g1;
-      sub[b1 + 1] += h1;
-    }
-    if (p < end) {
-      const r0 = identity ? p : idx[p];
-      const a0 = colA[r0] << 1;
-      const b0 = oB + (colB[r0] << 1);
-      sub[a0] += gs[p];
-      sub[a0 + 1] += hs[p];
-      sub[b0] += gs[p];
-      sub[b0 + 1] += hs[p];
-    }
-    const hA = sA << 1;
-    for (let k = 0; k < SA; k++) hist[hA + k] += sub[k] + sub[SA + k];
-    const hB = sB << 1;
-    for (let k = 0; k < SB; k++) hist[hB + k] += sub[oB + k] + sub[oB + SB + k];
-  }
-
-  /**
-   * Adds the rows idx[start, end) (or rows start..end-1 when `identity`) of one bundle column `col` into
-   * its `nSlots` histogram slots starting at slot s0; `gs`/`hs` are aligned with positions p (ordered) or
-   * rows (identity).
-   *
-   * Few-valued columns hit the same slot on consecutive rows, which chains every add to the previous store;
-   * on large nodes rows therefore go round-robin into four private copies of the column's histogram, summed
-   * at the end, so four independent chains run in parallel.
-   */
-  private accumulate(
-    hist: Float64Array,
-    s0: number,
-    nSlots: number,
-    col: Uint8Array,
-    identity: boolean,
-    gs: Float64Array,
-    hs: Float64Array,
-    start: number,
-    end: number,
-  ): void {
-    const idx = this.idx;
-    const h0 = s0 << 1;
-    const S = nSlots << 1;
-    if (end - start < 8 * nSlots) {
-      if (identity) {
-        for (let p = start; p < end; p++) {
-          const q = h0 + (col[p] << 1);
-          hist[q] += gs[p];
-          hist[q + 1] += hs[p];
-        }
-      } else {
-        for (let p = start; p < end; p++) {
-          const q = h0 + (col[idx[p]] << 1);
-          hist[q] += gs[p];
-          hist[q + 1] += hs[p];
-        }
-      }
-      return;
-    }
-    const sub = this.sub;
-    sub.fill(0, 0, 4 * S);
-    const S2 = 2 * S;
-    const S3 = 3 * S;
-    let p = start;
-    if (identity) {
-      for (; p + 3 < end; p += 4) {
-        const q0 = col[p] << 1;
-        const q1 = S + (col[p + 1] << 1);
-        const q2 = S2 + (col[p + 2] << 1);
-        const q3 = S3 + (col[p + 3] << 1);
-        sub[q0] += gs[p];
-        sub[q0 + 1] += hs[p];
-        sub[q1] += gs[p + 1];
-        sub[q1 + 1] += hs[p + 1];
-        sub[q2] += gs[p + 2];
-        sub[q2 + 1] += hs[p + 2];
-        sub[q3] += gs[p + 3];
-        sub[q3 + 1] += hs[p + 3];
-      }
-      for (; p < end; p++) {
-        const q = col[p] << 1;
-        sub[q] += gs[p];
-        sub[q + 1] += hs[p];
-      }
-    } else {
-      for (; p + 3 < end; p += 4) {
-        const q0 = col[idx[p]] << 1;
-        const q1 = S + (col[idx[p + 1]] << 1);
-        const q2 = S2 + (col[idx[p + 2]] << 1);
-        const q3 = S3 + (col[idx[p + 3]] << 1);
-        sub[q0] += gs[p];
-        sub[q0 + 1] += hs[p];
-        sub[q1] += gs[p + 1];
-        sub[q1 + 1] += hs[p + 1];
-        sub[q2] += gs[p + 2];
-        sub[q2 + 1] += hs[p + 2];
-        sub[q3] += gs[p + 3];
-        sub[q3 + 1] += hs[p + 3];
-      }
-      for (; p < end; p++) {
-        const q = col[idx[p]] << 1;
-        sub[q] += gs[p];
-        sub[q + 1] += hs[p];
-      }
-    }
-    for (let k = 0; k < S; k++) hist[h0 + k] += sub[k] + sub[S + k] + sub[S2 + k] + sub[S3 + k];
+    return doubleArray(this.fb.totalSlots * 2);
   }
 
   /** Finds the best split of a leaf from its histogram; stores it on the leaf (gain −MAX_VALUE when none). */
@@ -533,7 +343,7 @@ export class GradTreeGrower {
   }
 
   /** Evaluates every split of feature j, whose nb + 1 slots start at slot s0 of `hist`. */
-  private scanFeature(leaf: Leaf, hist: Float64Array, s0: number, j: number, nb: number): void {
+  private scanFeature(leaf: Leaf, hist: number[], s0: number, j: number, nb: number): void {
     // Module constants are copied to locals in hot functions: run as separate ES modules (tsx), every read
     // of a module-level binding carries an initialisation check.
     const tie = GAIN_TIE;
@@ -607,28 +417,12 @@ export class GradTreeGrower {
       this.deferred.push(li, nodeL, nodeR);
       return;
     }
-    // Stable partition of the leaf's rows.
-    const { idx, tmp, count } = this;
-    // Branch-free: every row is written to both sides and only the matching cursor advances, so the
-    // data-dependent (unpredictable) left/right decision costs no branch misprediction.
-    const goesLeft = this.goesLeft;
-    const col = splitRouting(this.fb, f, nb, bin, ml, goesLeft);
-    let l = leaf.start;
-    let t = 0;
-    for (let p = leaf.start; p < leaf.end; p++) {
-      const r = idx[p];
-      const goLeft = goesLeft[col[r]];
-      idx[l] = r;
-      tmp[t] = r;
-      l += goLeft;
-      t += 1 - goLeft;
-    }
-    idx.set(tmp.subarray(0, t), l);
-    const mid = l;
+    const { idx, count } = this;
+    const col = splitRouting(this.fb, f, nb, bin, ml, this.goesLeft);
+    const mid = partitionRows(idx, this.tmp, col, this.goesLeft, leaf.start, leaf.end);
     let cl = mid - leaf.start;
     if (!this.unitCount) {
-      cl = 0;
-      for (let p = leaf.start; p < mid; p++) cl += count[idx[p]];
+      cl = sumCount(count, idx, leaf.start, mid);
     }
     const gl = leaf.gl;
     const hl = leaf.hl;
@@ -648,17 +442,17 @@ export class GradTreeGrower {
     if (needL || needR) {
       const leftSmaller = mid - leaf.start <= leaf.end - mid;
       const small = this.takeHist();
-      if (leftSmaller) this.buildHist(small, leaf.start, mid, false);
-      else this.buildHist(small, mid, leaf.end, false);
+      const nB = this.fb.nBundles;
+      if (leftSmaller) histRows(small, this.rowSlots, nB, this.gh, idx, leaf.start, mid);
+      else histRows(small, this.rowSlots, nB, this.gh, idx, mid, leaf.end);
       const needLarge = leftSmaller ? needR : needL;
       const needSmall = leftSmaller ? needL : needR;
-      let large: Float64Array | null = null;
+      let large: number[] | null = null;
       if (needLarge) {
-        const h = parentHist!;
-        for (let k = 0; k < h.length; k++) h[k] -= small[k];
-        large = h;
+        large = parentHist!;
+        subtractInto(large, small);
       } else this.pool.push(parentHist!);
-      let smallKept: Float64Array | null = small;
+      let smallKept: number[] | null = small;
       if (!needSmall) {
         this.pool.push(small);
         smallKept = null;
@@ -693,4 +487,210 @@ function setBest(
   leaf.missingLeft = missingLeft;
   leaf.gl = gl;
   leaf.hl = hl;
+}
+
+/**
+ * A zero-filled JS array of doubles (elements kind PACKED_DOUBLE: the first element stored is a non-integer,
+ * so V8 never stores them as small integers or boxes them).
+ */
+function doubleArray(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0.5);
+  a.fill(0);
+  return a;
+}
+
+/** True when every row of `rows` has count 1. */
+function allOnes(count: Float64Array, rows: Uint32Array): boolean {
+  for (let p = 0; p < rows.length; p++) if (count[rows[p]] !== 1) return false;
+  return true;
+}
+
+/** out[0..2] ← Σg, Σh, Σcount over `rows`. */
+function sumRows(gh: Float64Array, count: Float64Array, rows: Uint32Array, out: Float64Array): void {
+  let G = 0;
+  let H = 0;
+  let C = 0;
+  for (let p = 0; p < rows.length; p++) {
+    const r = rows[p];
+    G += gh[2 * r];
+    H += gh[2 * r + 1];
+    C += count[r];
+  }
+  out[0] = G;
+  out[1] = H;
+  out[2] = C;
+}
+
+function sumCount(count: Float64Array, idx: Uint32Array, start: number, end: number): number {
+  let c = 0;
+  for (let p = start; p < end; p++) c += count[idx[p]];
+  return c;
+}
+
+/**
+ * hist[2s], hist[2s + 1] += g_r, h_r for every slot s of every row r in idx[start, end); `slots` is the
+ * (nRows, nB) row-major slot matrix. A row's nB adds go to different entries, so they run in parallel; the
+ * bundle loop is unrolled by four to halve its loop overhead.
+ */
+function histRows(
+  hist: number[],
+  slots: Uint16Array | Uint32Array,
+  nB: number,
+  gh: Float64Array,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+): void {
+  for (let p = start; p < end; p++) {
+    const r = idx[p];
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    let k = r * nB;
+    const e = k + nB;
+    for (; k + 3 < e; k += 4) {
+      const q0 = slots[k] << 1;
+      const q1 = slots[k + 1] << 1;
+      const q2 = slots[k + 2] << 1;
+      const q3 = slots[k + 3] << 1;
+      hist[q0] += g;
+      hist[q0 + 1] += h;
+      hist[q1] += g;
+      hist[q1 + 1] += h;
+      hist[q2] += g;
+      hist[q2 + 1] += h;
+      hist[q3] += g;
+      hist[q3 + 1] += h;
+    }
+    for (; k < e; k++) {
+      const q = slots[k] << 1;
+      hist[q] += g;
+      hist[q + 1] += h;
+    }
+  }
+}
+
+/** As `histRows` over every row 0..n − 1 in order (the root of a tree on all rows): no index gather. */
+function histAll(
+  hist: number[],
+  slots: Uint16Array | Uint32Array,
+  nB: number,
+  gh: Float64Array,
+  n: number,
+): void {
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const e = k + nB;
+    for (; k + 3 < e; k += 4) {
+      const q0 = slots[k] << 1;
+      const q1 = slots[k + 1] << 1;
+      const q2 = slots[k + 2] << 1;
+      const q3 = slots[k + 3] << 1;
+      hist[q0] += g;
+      hist[q0 + 1] += h;
+      hist[q1] += g;
+      hist[q1 + 1] += h;
+      hist[q2] += g;
+      hist[q2 + 1] += h;
+      hist[q3] += g;
+      hist[q3 + 1] += h;
+    }
+    for (; k < e; k++) {
+      const q = slots[k] << 1;
+      hist[q] += g;
+      hist[q + 1] += h;
+    }
+  }
+}
+
+/** large ← large − small (histogram subtraction: the larger child from its parent and sibling). */
+function subtractInto(large: number[], small: number[]): void {
+  for (let k = 0; k < large.length; k++) large[k] -= small[k];
+}
+
+/**
+ * Stable partition of idx[start, end) by goesLeft[col[row]]; returns the first position of the right side.
+ * Branch-free: every row is written to both sides and only the matching cursor advances, so the
+ * data-dependent (unpredictable) left/right decision costs no branch misprediction. Four rows per
+ * iteration, loads before stores: V8 re-validates a typed array (map, length, detached buffer) after every
+ * typed-array store, so grouping the loads lets four rows share one round of those checks.
+ */
+function partitionRows(
+  idx: Uint32Array,
+  tmp: Uint32Array,
+  col: Uint8Array,
+  goesLeft: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  let l = start;
+  let t = 0;
+  let p = start;
+  for (; p + 3 < end; p += 4) {
+    const r0 = idx[p];
+    const r1 = idx[p + 1];
+    const r2 = idx[p + 2];
+    const r3 = idx[p + 3];
+    const g0 = goesLeft[col[r0]];
+    const g1 = goesLeft[col[r1]];
+    const g2 = goesLeft[col[r2]];
+    const g3 = goesLeft[col[r3]];
+    idx[l] = r0;
+    tmp[t] = r0;
+    l += g0;
+    t += 1 - g0;
+    idx[l] = r1;
+    tmp[t] = r1;
+    l += g1;
+    t += 1 - g1;
+    idx[l] = r2;
+    tmp[t] = r2;
+    l += g2;
+    t += 1 - g2;
+    idx[l] = r3;
+    tmp[t] = r3;
+    l += g3;
+    t += 1 - g3;
+  }
+  for (; p < end; p++) {
+    const r = idx[p];
+    const goLeft = goesLeft[col[r]];
+    idx[l] = r;
+    tmp[t] = r;
+    l += goLeft;
+    t += 1 - goLeft;
+  }
+  idx.set(tmp.subarray(0, t), l);
+  return l;
+}
+
+/** odds[r] ← clamp(odds[r]·e) for r in idx[start, end). */
+function scaleRange(odds: Float64Array, idx: Uint32Array, start: number, end: number, e: number): void {
+  const lo = ODDS_MIN;
+  const hi = ODDS_MAX;
+  for (let p = start; p < end; p++) {
+    const r = idx[p];
+    odds[r] = Math.min(hi, Math.max(lo, odds[r] * e));
+  }
+}
+
+/** As `scaleRange` with factor eL for rows the split sends left and eR for the others. */
+function scaleRangeSplit(
+  odds: Float64Array,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  col: Uint8Array,
+  goesLeft: Uint8Array,
+  eL: number,
+  eR: number,
+): void {
+  const lo = ODDS_MIN;
+  const hi = ODDS_MAX;
+  for (let p = start; p < end; p++) {
+    const r = idx[p];
+    odds[r] = Math.min(hi, Math.max(lo, odds[r] * (goesLeft[col[r]] === 1 ? eL : eR)));
+  }
 }

@@ -67,11 +67,10 @@ describe('exclusive feature bundling', () => {
     const d = new CartGrower(B, y, false).grow(s.weight, s.count, s.active, sampled, new Rng(4));
     expect(Array.from(c.threshold)).toEqual(Array.from(d.threshold));
 
-    const g = new Float64Array(3000);
-    const h = new Float64Array(3000);
+    const gh = new Float64Array(2 * 3000);
     for (let i = 0; i < 3000; i++) {
-      g[i] = 0.4 - y[i];
-      h[i] = 0.24;
+      gh[2 * i] = 0.4 - y[i];
+      gh[2 * i + 1] = 0.24;
     }
     const gp = {
       policy: GrowPolicy.LossGuide,
@@ -83,8 +82,8 @@ describe('exclusive feature bundling', () => {
       minGain: 0,
       learningRate: 0.3,
     };
-    const e = new GradTreeGrower(B, true).grow(g, h, s.count, s.active, gp);
-    const f = new GradTreeGrower(B, false).grow(g, h, s.count, s.active, gp);
+    const e = new GradTreeGrower(B, true).grow(gh, s.count, s.active, gp);
+    const f = new GradTreeGrower(B, false).grow(gh, s.count, s.active, gp);
     expect(Array.from(e.feature)).toEqual(Array.from(f.feature));
     expect(Array.from(e.threshold)).toEqual(Array.from(f.threshold));
     expect(e.value.length).toBe(f.value.length);
