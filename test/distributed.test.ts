@@ -347,9 +347,10 @@ describe.skipIf(!hasNats())('distributed: coordinator and workers as processes o
     const out = mkdtempSync(join(work, 'bundle-'));
     const entry = await bundle(out);
     const e = experiment('bundled', 4);
+    const cacheDir = join(out, 'dataset-cache');
     const w = spawn(
       process.execPath,
-      [entry, 'worker', ...nats(e), '--threads', '1', '--name', 'bundled-1'],
+      [entry, 'worker', ...nats(e), '--threads', '1', '--name', 'bundled-1', '--dataset-cache', cacheDir],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     procs.add(w);
@@ -376,5 +377,7 @@ describe.skipIf(!hasNats())('distributed: coordinator and workers as processes o
     const obs = await observations(e.storeDir, 'bundled');
     expect(obs).toHaveLength(4);
     expect(obs.every((o) => o.status === 'ok' && o.worker === 'bundled-1')).toBe(true);
+    // The worker kept what it fetched from the object store (dataset and context) by content hash.
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.blob'))).toHaveLength(2);
   }, 120_000);
 });

@@ -136,6 +136,11 @@ export function buildProgram(io: CliIo): Command {
       .option('--data-dir <dir>', 'directory with the dataset files (default: $VIRNYFLOW_DATA_DIR)')
       .option('--seed-offset <n>', 'added to every run seed (100 + run_num + n)', integer('--seed-offset'))
       .option(
+        '--dataset-cache <dir>',
+        'also write the prepared dataset here (a directory shared with the workers spares them the NATS ' +
+          'transfer; default $VIRNYFLOW_DATASET_CACHE)',
+      )
+      .option(
         '--components <module...>',
         'modules exporting extra `components` (imputers, interventions, models); in a distributed run the ' +
           'path must exist on every worker',
@@ -229,6 +234,11 @@ export function buildProgram(io: CliIo): Command {
         'interval of heartbeats to the coordinator and for running tasks; keep it under a third of the ' +
           "coordinator's --ack-wait (default 5000)",
         positiveInt('--heartbeat'),
+      )
+      .option(
+        '--dataset-cache <dir>',
+        'keep fetched datasets here (they survive restarts; a directory the coordinator shares is read ' +
+          'first; default $VIRNYFLOW_DATASET_CACHE)',
       )
       .option('--quiet', 'no start-up line'),
   ).action(async (o: NatsFlags & WorkerFlags) => {

@@ -19,6 +19,7 @@ import type { ExperimentContext } from './context';
 import { decodeContext } from './context';
 import type { PreparedDataset } from './dataset-codec';
 import { decodeDataset } from './dataset-codec';
+import { BlobCache } from './blob-cache';
 import { EngineErrorCode, engineError } from './errors';
 import { failedObservation } from './pipeline';
 import type { PipelineThreadInput } from './pipeline.thread';
@@ -43,6 +44,12 @@ export interface EvaluatorOptions {
    * hosting it would normally exit then.
    */
   readonly onLeave?: (how: 'drain' | 'stop') => void;
+  /**
+   * Directory of a blob cache (see `BlobCache`): datasets and contexts are read from it first and kept
+   * there after a fetch, so they survive a restart; on a file system shared with the coordinator they
+   * need not travel through the transport at all.
+   */
+  readonly blobCacheDir?: string;
 }
 
 export interface EvaluatorStats {
@@ -91,12 +98,14 @@ export class Evaluator {
   private readonly datasets = new Map<string, Promise<PreparedDataset>>();
   private readonly running = new Set<AbortController>();
   private stopping = false;
+  private readonly blobCache: BlobCache | null;
   private completed = 0;
   private failed = 0;
   private retried = 0;
 
   constructor(private readonly options: EvaluatorOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+    this.blobCache = options.blobCacheDir !== undefined ? new BlobCache(options.blobCacheDir) : null;
   }
 
   async start(): Promise<void> {
@@ -293,7 +302,10 @@ export class Evaluator {
   }
 
   private async fetch(hash: string, what: string): Promise<Uint8Array> {
-    const bytes = await this.options.transport.getBlob(hash);
+    const fromTransport = (): Promise<Uint8Array | null> => this.options.transport.getBlob(hash);
+    const bytes = this.blobCache
+      ? await this.blobCache.readThrough(hash, fromTransport)
+      : await fromTransport();
     if (bytes === null) {
       throw engineError(
         EngineErrorCode.MissingBlob,

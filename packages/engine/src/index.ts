@@ -17,6 +17,7 @@ export { coordinatorBehavior } from './coordinator';
 export type { CoordinatorMessage, CoordinatorDeps, CoordinatorResult, RunOutcome } from './coordinator';
 export { Evaluator, evaluatorBehavior } from './evaluator';
 export { WorkerRoster } from './worker-roster';
+export { BlobCache } from './blob-cache';
 export type { WorkerSummary, WorkerRosterOptions } from './worker-roster';
 export type { EvaluatorOptions, EvaluatorStats, EvaluatorMessage } from './evaluator';
 export { runExperiment, startWorker } from './run';

@@ -13,6 +13,7 @@ import type { SyntheticPipeline } from './context';
 import { buildContext, encodeContext } from './context';
 import type { CoordinatorMessage, CoordinatorResult, RunOutcome } from './coordinator';
 import { coordinatorBehavior } from './coordinator';
+import { BlobCache } from './blob-cache';
 import { encodeDataset, prepareDataset } from './dataset-codec';
 import { EngineErrorCode, engineError } from './errors';
 import type { EvaluatorMessage, EvaluatorStats } from './evaluator';
@@ -52,6 +53,12 @@ export interface RunExperimentOptions {
   /** A worker unheard of for this long counts as gone, ms. Default 15 000. */
   readonly workerSilentAfterMs?: number;
   readonly workerId?: string;
+  /**
+   * Blob cache directory (`BlobCache`): the prepared dataset and the context are written there as well as
+   * to the transport, and this process's evaluator reads them from it. Workers given the same (shared)
+   * directory read them from the file system instead of the transport.
+   */
+  readonly blobCacheDir?: string;
 }
 
 export interface RunSummary {
@@ -98,13 +105,20 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
   const transport = options.transport ?? new InProcessTransport();
   const system = new ActorSystem({ name: `virnyflow-${config.name}` });
   try {
-    const datasetBlob = await transport.putBlob(encodeDataset(prepareDataset(dataset)));
+    const datasetBytes = encodeDataset(prepareDataset(dataset));
+    const datasetBlob = await transport.putBlob(datasetBytes);
     const context = buildContext(
       config,
       { name: dataset.name, hash: datasetBlob.hash, testSetFraction: dataset.testSetFraction },
       { componentModules: moduleUrls, synthetic: options.synthetic ?? null },
     );
-    const contextBlob = await transport.putBlob(encodeContext(context));
+    const contextBytes = encodeContext(context);
+    const contextBlob = await transport.putBlob(contextBytes);
+    if (options.blobCacheDir !== undefined) {
+      const cache = new BlobCache(options.blobCacheDir);
+      cache.write(datasetBytes);
+      cache.write(contextBytes);
+    }
 
     let resolveDone!: (r: CoordinatorResult) => void;
     let rejectDone!: (e: unknown) => void;
@@ -137,6 +151,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunS
               ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
               ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
               ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+              ...(options.blobCacheDir !== undefined ? { blobCacheDir: options.blobCacheDir } : {}),
             }),
             { supervision: { type: 'restart', maxRestarts: 3, withinMs: 60_000 } },
           )
@@ -202,6 +217,8 @@ export interface StartWorkerOptions {
   readonly workerId?: string;
   readonly heartbeatMs?: number;
   readonly onEvent?: (e: EngineEvent) => void;
+  /** Blob cache directory (datasets survive restarts; a directory shared with the coordinator is read first). */
+  readonly blobCacheDir?: string;
 }
 
 export interface WorkerHandle {
@@ -230,6 +247,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.blobCacheDir !== undefined ? { blobCacheDir: options.blobCacheDir } : {}),
     }),
     { supervision: { type: 'restart', maxRestarts: 3, withinMs: 60_000 } },
   );

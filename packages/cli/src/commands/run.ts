@@ -28,6 +28,14 @@ export interface RunCommandOptions {
   readonly quiet?: boolean;
   /** Modules exporting extra `components` (custom imputers, interventions, models). */
   readonly components?: readonly string[];
+  /** Blob cache directory (default `VIRNYFLOW_DATASET_CACHE`). */
+  readonly datasetCache?: string;
+}
+
+/** `--dataset-cache`, else `VIRNYFLOW_DATASET_CACHE`, else none. */
+function datasetCacheDir(flag: string | undefined): { blobCacheDir?: string } {
+  const dir = flag ?? process.env.VIRNYFLOW_DATASET_CACHE;
+  return dir !== undefined && dir !== '' ? { blobCacheDir: dir } : {};
 }
 
 /** Delivery settings only the coordinator sets (workers never change them). */
@@ -42,6 +50,7 @@ export interface WorkerFlags {
   readonly name?: string;
   readonly quiet?: boolean;
   readonly heartbeat?: number;
+  readonly datasetCache?: string;
 }
 
 export interface NatsFlags {
@@ -235,6 +244,7 @@ export async function workerCommand(o: NatsFlags & WorkerFlags): Promise<string>
     threads,
     workerId,
     ...(o.heartbeat !== undefined ? { heartbeatMs: o.heartbeat } : {}),
+    ...datasetCacheDir(o.datasetCache),
   });
   if (!o.quiet) process.stderr.write(`worker ${workerId}: ${threads} thread(s), waiting for tasks\n`);
   const release = leaveOnSignals(worker, o.quiet ?? false);
