@@ -44,7 +44,6 @@ async function main(): Promise<void> {
     times.push((d.user + d.system) / 1e6);
     wall.push(Number(process.hrtime.bigint() - w0) / 1e9);
   }
-    console.log('prof ms/fit', Array.from(P.subarray(0, 4), (v) => (v / times.length).toFixed(1)).join(' '));
   console.log(times.map((t) => t.toFixed(3)).join(' '));
   console.log(`best cpu ${Math.min(...times).toFixed(3)} s, wall ${Math.min(...wall).toFixed(3)} s`);
 }

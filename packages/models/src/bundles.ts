@@ -37,7 +37,6 @@ export interface FeatureBundles {
 }
 
 const cache = new WeakMap<BinnedMatrix, FeatureBundles>();
-const rowSlotCache = new WeakMap<FeatureBundles, Uint16Array | Uint32Array>();
 
 /**
  * The bundles of a binned matrix (computed once per matrix, cached). With `enabled` false every feature
@@ -132,32 +131,6 @@ function computeBundles(B: BinnedMatrix, enabled: boolean): FeatureBundles {
     bundleOf,
     base,
   };
-}
-
-/**
- * (nRows, nBundles) row-major: the histogram slot (slotOffset[b] + bundle bin) of every row in every bundle,
- * computed once per bundling and cached. Gradient histograms are built row by row from it (grad-tree.ts):
- * one row's gradient pair is loaded once and added to all its slots, and the slots of one row hit different
- * histogram entries, so the adds do not wait on each other as they do when one column's rows repeat a bin.
- * Uint16 unless the bundles have more than 65,536 slots in all.
- */
-export function bundleRowSlots(fb: FeatureBundles, nRows: number): Uint16Array | Uint32Array {
-  const hit = rowSlotCache.get(fb);
-  if (hit) return hit;
-  const nB = fb.nBundles;
-  const out = fb.totalSlots <= 0x10000 ? new Uint16Array(nRows * nB) : new Uint32Array(nRows * nB);
-  // Column by column in row blocks, so the strided writes of a block stay in cache.
-  const block = 4096;
-  for (let i0 = 0; i0 < nRows; i0 += block) {
-    const i1 = Math.min(nRows, i0 + block);
-    for (let b = 0; b < nB; b++) {
-      const col = fb.columns[b];
-      const s0 = fb.slotOffset[b];
-      for (let i = i0, k = i0 * nB + b; i < i1; i++, k += nB) out[k] = s0 + col[i];
-    }
-  }
-  rowSlotCache.set(fb, out);
-  return out;
 }
 
 /** True when some row has both `col` and `occupied` non-zero (checked in branch-free chunks). */

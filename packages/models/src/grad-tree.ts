@@ -18,23 +18,28 @@
  * value by threshold and routing its bin by `bin ≤ binThreshold` always agree — training rows left out by
  * subsampling are scored through their bins without ever touching the raw matrix.
  *
- * Histograms: (totalSlots, 2) row-major [Σg, Σh] per slot of the feature bundles (bundles.ts: one slot
- * range per one-hot group or lone feature), held in packed-double JS arrays rather than Float64Arrays: once
- * any ArrayBuffer of the process has been detached (a transfer to a worker thread does it; so does the tsx
- * loader at start-up), V8 guards every typed-array access with a detached-buffer check that it does not hoist
- * out of loops, and the histogram adds — a load and a store per channel — pay it twice per add (≈ 30% of a
- * tree's time). A packed-double array has no such check and stores doubles unboxed just the same. They are built row by row from the row-major slot matrix
- * (`bundleRowSlots`): each row's gradient pair is loaded once and added to one slot per bundle. The smaller
- * child is built, the larger one is parent − smaller (histogram subtraction); buffers come from a pool kept
- * across trees.
+ * Histograms: (totalSlots, 2) row-major [Σg, Σh] per slot of the joint bundles (joint-bundles.ts: cells of
+ * groups of small bundles, then the slots of the remaining bundles; bundles.ts: one bundle per one-hot
+ * group or lone feature), expanded to bundle slots when a node's splits are scanned. They are built row by
+ * row from the row-major slot matrix: each row's gradient pair is loaded once and added to one slot per
+ * group. The smaller child is built, the larger one is parent − smaller (histogram subtraction); buffers
+ * come from a pool kept across trees.
  *
- * The per-row loops (histograms, partitioning, odds updates) are module-level functions taking typed arrays
+ * Histograms are packed-double JS arrays rather than Float64Arrays: once any ArrayBuffer of the process has
+ * been detached (a transfer to a worker thread does it; so does the tsx loader at start-up), V8 guards
+ * typed-array accesses with a detached-buffer check and, after every typed-array store, re-validates every
+ * typed array the loop touches; the histogram adds are a load and a store per channel, so this cost ≈ 30%
+ * of a tree. A packed-double array stores doubles unboxed just the same, without those checks.
+ *
+ * The per-row loops (histograms, partitioning, odds updates) are module-level functions taking arrays
  * only: each is compiled once, for the one shape of arguments it ever sees, instead of as part of a large
  * method whose rarely taken branches keep sending the optimised code back to the interpreter.
  */
 import type { BinnedMatrix } from './binning';
 import type { FeatureBundles } from './bundles';
-import { bundleRowSlots, expandMember, featureBundles, splitRouting } from './bundles';
+import { expandMember, featureBundles, splitRouting } from './bundles';
+import type { JointBundles } from './joint-bundles';
+import { expandJoint, jointBundles } from './joint-bundles';
 import type { Tree } from './tree';
 import { TreeBuilder } from './tree';
 
@@ -90,8 +95,11 @@ export class GradTreeGrower {
   /** Rows of the current tree, partitioned so that every leaf owns a contiguous range. */
   readonly idx: Uint32Array;
   private readonly tmp: Uint32Array;
-  /** (nRows, nBundles) row-major histogram slot of each row in each bundle (`bundleRowSlots`). */
+  /** (nRows, nGroups) row-major histogram slot of each row in each joint group (joint-bundles.ts). */
   private readonly rowSlots: Uint16Array | Uint32Array;
+  private readonly jb: JointBundles;
+  /** Scratch: a node's joint histogram expanded to bundle slots (fb.totalSlots × 2). */
+  private readonly bundleHist: number[];
   /** One bundled feature's histogram expanded to its own slots (≤ 256 × 2). */
   private readonly featHist = doubleArray(256 * 2);
   /** Node totals [Σg, Σh, Σcount] (the bundle expansion reads the first two). */
@@ -127,7 +135,9 @@ export class GradTreeGrower {
   ) {
     this.fb = featureBundles(B, bundle);
     const n = B.nRows;
-    this.rowSlots = bundleRowSlots(this.fb, n);
+    this.jb = jointBundles(this.fb, n, bundle);
+    this.rowSlots = this.jb.rowSlots;
+    this.bundleHist = doubleArray(this.fb.totalSlots * 2);
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
   }
@@ -158,7 +168,7 @@ export class GradTreeGrower {
     const open: number[] = [];
     if (this.canSplit(root)) {
       const hist = this.takeHist();
-      const nB = this.fb.nBundles;
+      const nB = this.jb.nGroups;
       if (n === this.B.nRows) histAll(hist, this.rowSlots, nB, gh, n);
       else histRows(hist, this.rowSlots, nB, gh, this.idx, 0, n);
       this.leaves[root].hist = hist;
@@ -313,13 +323,17 @@ export class GradTreeGrower {
       h.fill(0);
       return h;
     }
-    return doubleArray(this.fb.totalSlots * 2);
+    return doubleArray(this.jb.totalSlots * 2);
   }
 
   /** Finds the best split of a leaf from its histogram; stores it on the leaf (gain −MAX_VALUE when none). */
   private findSplit(li: number): void {
     const leaf = this.leaves[li];
-    const hist = leaf.hist!;
+    let hist = leaf.hist!;
+    if (!this.jb.identity) {
+      expandJoint(this.jb, this.fb, hist, this.bundleHist);
+      hist = this.bundleHist;
+    }
     const { nCols, mapper } = this.B;
     const { lambda, minChildWeight, minDataInLeaf } = this.params;
     const fb = this.fb;
@@ -442,7 +456,7 @@ export class GradTreeGrower {
     if (needL || needR) {
       const leftSmaller = mid - leaf.start <= leaf.end - mid;
       const small = this.takeHist();
-      const nB = this.fb.nBundles;
+      const nB = this.jb.nGroups;
       if (leftSmaller) histRows(small, this.rowSlots, nB, this.gh, idx, leaf.start, mid);
       else histRows(small, this.rowSlots, nB, this.gh, idx, mid, leaf.end);
       const needLarge = leftSmaller ? needR : needL;

@@ -5,6 +5,7 @@ import { featureBundles } from '../src/bundles';
 import { CartGrower, Criterion } from '../src/cart';
 import type { DenseMatrix } from '../src/classifier';
 import { GradTreeGrower, GrowPolicy } from '../src/grad-tree';
+import { expandJoint, jointBundles } from '../src/joint-bundles';
 import { resolveSample } from '../src/sample';
 
 /**
@@ -44,6 +45,41 @@ describe('exclusive feature bundling', () => {
     // The numeric feature keeps its own column (a view, no copy).
     expect(fb.columns[0].buffer).toBe(B.bins.buffer);
     expect(fb.base[0]).toBe(-1);
+  });
+
+  it('groups the small bundles into one joint column whose cell histogram expands to the bundle histogram', () => {
+    const { X } = oneHotData(2000, 3);
+    const B = binMatrix(X);
+    const fb = featureBundles(B);
+    const jb = jointBundles(fb, X.nRows);
+    // The numeric feature has too many bins to combine; the three one-hot groups combine into ≤ 4·2·4 cells.
+    expect(jb.members.map((m) => Array.from(m))).toEqual([[0], [1, 2, 3]]);
+    expect(jb.slotOffset[2] - jb.slotOffset[1]).toBeLessThanOrEqual(32);
+    expect(jb.identity).toBe(false);
+    const n = X.nRows;
+    const direct = new Array<number>(2 * fb.totalSlots).fill(0);
+    const joint = new Array<number>(2 * jb.totalSlots).fill(0);
+    for (let i = 0; i < n; i++) {
+      const g = Math.sin(i);
+      const h = 1 + Math.cos(i) ** 2;
+      for (let b = 0; b < fb.nBundles; b++) {
+        const q = 2 * (fb.slotOffset[b] + fb.columns[b][i]);
+        direct[q] += g;
+        direct[q + 1] += h;
+      }
+      for (let k = 0; k < jb.nGroups; k++) {
+        const q = 2 * jb.rowSlots[i * jb.nGroups + k];
+        joint[q] += g;
+        joint[q + 1] += h;
+      }
+    }
+    const out = new Array<number>(2 * fb.totalSlots).fill(NaN);
+    expandJoint(jb, fb, joint, out);
+    for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(direct[k], 9);
+    // Disabled: one group per bundle, the layouts coincide.
+    const plain = jointBundles(featureBundles(B, false), n, false);
+    expect(plain.identity).toBe(true);
+    expect(plain.nGroups).toBe(X.nCols);
   });
 
   it('grows the same CART and gradient trees with and without bundling', () => {
