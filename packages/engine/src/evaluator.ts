@@ -116,14 +116,20 @@ export class Evaluator {
       threads: o.threads,
       ...(o.maxOldGenerationSizeMb !== undefined ? { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb } : {}),
     });
+    // Announce this worker (and take tasks) only once its threads can run them: loading the pipeline
+    // modules takes seconds, and a task pulled meanwhile would wait with its ack-wait clock running.
+    await this.pool.warmUp();
     this.consumption = o.transport.consumeTasks((d) => this.handle(d), { concurrency: o.threads });
-    this.control = o.transport.subscribeControl((m) => {
-      if (
-        (m.type === 'drain' || m.type === 'stop') &&
-        (m.worker_id === null || m.worker_id === this.workerId)
-      )
-        void this.leave(m.type);
-    });
+    this.control = o.transport.subscribeControl(
+      (m) => {
+        if (
+          (m.type === 'drain' || m.type === 'stop') &&
+          (m.worker_id === null || m.worker_id === this.workerId)
+        )
+          void this.leave(m.type);
+      },
+      { types: ['drain', 'stop'] },
+    );
     const now = Date.now();
     await o.transport
       .publishControl({

@@ -4,6 +4,7 @@ import type {
   ConsumeOptions,
   Consumption,
   ControlMessage,
+  ControlMessageType,
   DeadLetter,
   Delivery,
   DeliveryHandler,
@@ -128,12 +129,20 @@ export class InProcessTransport implements Transport {
     }
   }
 
-  subscribeControl(handler: (message: ControlMessage) => void): Consumption {
+  subscribeControl(
+    handler: (message: ControlMessage) => void,
+    options: { readonly types?: readonly ControlMessageType[] } = {},
+  ): Consumption {
     this.#checkOpen();
-    this.#control.add(handler);
+    const types = options.types;
+    const filtered =
+      types === undefined
+        ? handler
+        : (m: ControlMessage): void => (types.includes(m.type) ? handler(m) : undefined);
+    this.#control.add(filtered);
     return {
       stop: () => {
-        this.#control.delete(handler);
+        this.#control.delete(filtered);
         return Promise.resolve();
       },
     };

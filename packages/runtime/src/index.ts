@@ -59,7 +59,13 @@ export type { NatsConnectionOptions, NatsReconnectOptions, NatsTlsOptions } from
 
 export { ThreadPool, ThreadPoolState } from './thread-pool';
 export type { ThreadPoolOptions, ThreadPoolStats, ThreadRunOptions } from './thread-pool';
-export { defineThreadTask, isThreadFailure, moveBuffer, THREAD_FAILURE_KEY } from './thread-task';
+export {
+  defineThreadTask,
+  isThreadFailure,
+  moveBuffer,
+  THREAD_FAILURE_KEY,
+  THREAD_WARMUP_KEY,
+} from './thread-task';
 export type { ThreadFailureResult } from './thread-task';
 
 // Testing support: no test-runner import happens at load time (see transport-conformance.ts).

@@ -47,6 +47,7 @@ import type {
   ConsumeOptions,
   Consumption,
   ControlMessage,
+  ControlMessageType,
   DeadLetter,
   Delivery,
   DeliveryHandler,
@@ -660,35 +661,44 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  subscribeControl(handler: (message: ControlMessage) => void): Consumption {
+  subscribeControl(
+    handler: (message: ControlMessage) => void,
+    options: { readonly types?: readonly ControlMessageType[] } = {},
+  ): Consumption {
     this.#checkOpen();
-    const sub = this.#nc.subscribe(this.names.controlWildcard, {
-      callback: (err, msg) => {
-        if (err !== null) return;
-        let parsed: ControlMessage;
-        try {
-          parsed = decodeControl(msg.data);
-        } catch (error) {
-          this.#invalid('control', error);
-          return;
-        }
-        try {
-          handler(parsed);
-        } catch (error) {
-          this.#hub.emit({
-            type: 'handler-error',
-            channel: 'control',
-            id: parsed.type,
-            failure: toFailure(error),
-          });
-        }
-      },
-    });
-    this.#subs.add(sub);
+    const callback = (err: Error | null, msg: { data: Uint8Array }): void => {
+      if (err !== null) return;
+      let parsed: ControlMessage;
+      try {
+        parsed = decodeControl(msg.data);
+      } catch (error) {
+        this.#invalid('control', error);
+        return;
+      }
+      try {
+        handler(parsed);
+      } catch (error) {
+        this.#hub.emit({
+          type: 'handler-error',
+          channel: 'control',
+          id: parsed.type,
+          failure: toFailure(error),
+        });
+      }
+    };
+    // One subject per type, so a subscriber to some types is not even sent the others.
+    const subjects =
+      options.types === undefined
+        ? [this.names.controlWildcard]
+        : [...new Set(options.types)].map((t) => this.names.controlSubject(t));
+    const subs = subjects.map((subject) => this.#nc.subscribe(subject, { callback }));
+    for (const sub of subs) this.#subs.add(sub);
     return {
       stop: () => {
-        this.#subs.delete(sub);
-        sub.unsubscribe();
+        for (const sub of subs) {
+          this.#subs.delete(sub);
+          sub.unsubscribe();
+        }
         return Promise.resolve();
       },
     };

@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { VirnyFlowError } from '@virnyflow/core';
 import { RuntimeErrorCode, checkInt, checkNumber, runtimeError } from './errors';
-import { isThreadFailure } from './thread-task';
+import { THREAD_WARMUP_KEY, isThreadFailure } from './thread-task';
 
 export interface ThreadPoolOptions {
   /**
@@ -107,6 +107,19 @@ export class ThreadPool<I = unknown, O = unknown> {
 
   get state(): ThreadPoolState {
     return this.#state;
+  }
+
+  /**
+   * Resolves once every thread has loaded its entry module (threads start at once but load their modules
+   * in the background; a large module graph takes a while). Lets a caller announce itself ready only when
+   * it can run tasks. Needs an entry made with `defineThreadTask`; warm-ups do not count in `stats()`.
+   */
+  async warmUp(): Promise<void> {
+    if (this.#state !== ThreadPoolState.Running) throw this.#closedError();
+    // One at a time per thread: with one task per thread, n concurrent warm-ups reach n distinct threads.
+    await Promise.all(
+      Array.from({ length: this.threads }, () => this.#piscina.run({ [THREAD_WARMUP_KEY]: true })),
+    );
   }
 
   run(task: I, options: ThreadRunOptions = {}): Promise<O> {

@@ -24,6 +24,9 @@ export interface ThreadFailureResult {
   [THREAD_FAILURE_KEY]: SerializedFailure;
 }
 
+/** Key of the input `ThreadPool.warmUp` sends: answered at once, without calling the task function. */
+export const THREAD_WARMUP_KEY = '__vf_thread_warmup__';
+
 export function isThreadFailure(value: unknown): value is ThreadFailureResult {
   return typeof value === 'object' && value !== null && THREAD_FAILURE_KEY in value;
 }
@@ -32,6 +35,8 @@ export function defineThreadTask<I, O>(
   fn: (input: I) => O | Promise<O>,
 ): (input: I) => Promise<O | ThreadFailureResult> {
   return async (input: I) => {
+    // Reaching this line means the thread loaded its entry module, which is all a warm-up asks for.
+    if (typeof input === 'object' && input !== null && THREAD_WARMUP_KEY in input) return true as O;
     try {
       return await fn(input);
     } catch (error) {

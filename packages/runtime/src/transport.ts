@@ -179,8 +179,15 @@ export interface Transport {
 
   /** Broadcasts a control message (validated before sending). At-most-once. */
   publishControl(message: ControlMessage): Promise<void>;
-  /** Receives control messages published from now on, by anyone (including this process). */
-  subscribeControl(handler: (message: ControlMessage) => void): Consumption;
+  /**
+   * Receives control messages published from now on, by anyone (including this process): all types, or
+   * only `options.types`. Workers listen to `drain` and `stop` only — every worker hearing every other
+   * worker's heartbeat would cost O(workers²) messages.
+   */
+  subscribeControl(
+    handler: (message: ControlMessage) => void,
+    options?: { readonly types?: readonly ControlMessageType[] },
+  ): Consumption;
 
   /** Stores bytes under their sha256; storing the same bytes again is a cheap no-op. */
   putBlob(data: Uint8Array): Promise<BlobInfo>;

@@ -25,6 +25,18 @@ describe('ThreadPool', () => {
     await Promise.all(pools.splice(0).map((p) => p.close({ force: true })));
   });
 
+  it('warmUp resolves once every thread has loaded its entry module, without counting as tasks', async () => {
+    const loaded = new Int32Array(new SharedArrayBuffer(4));
+    const pool = new ThreadPool<PoolTask, unknown>({ filename: ENTRY, threads: 2, workerData: { loaded } });
+    pools.push(pool);
+    await pool.warmUp();
+    expect(Atomics.load(loaded, 0)).toBe(2);
+    expect(pool.stats()).toMatchObject({ completed: 0, failed: 0, pending: 0 });
+    expect(await pool.run({ op: 'sleep', ms: 1, tag: 7 })).toBe(7);
+    await pool.close();
+    await expect(pool.warmUp()).rejects.toMatchObject({ code: 'VF_RUNTIME_POOL_CLOSED' });
+  });
+
   it('moves a typed array to the thread without copying: the source buffer is detached', async () => {
     const pool = shared;
     const data = Float64Array.from({ length: 100_000 }, (_, i) => i);

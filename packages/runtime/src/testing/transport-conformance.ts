@@ -343,6 +343,19 @@ export function describeTransportConformance(
       await Promise.all([sa.stop(), sb.stop()]);
       expect(a).toEqual(['hello', 'drain']);
       expect(b).toEqual(['w1', 'drain']);
+      // A subscriber to some types gets only those.
+      const onlyStop: string[] = [];
+      const so = t.subscribeControl((m) => onlyStop.push(m.type), { types: ['drain', 'stop'] });
+      const all: string[] = [];
+      const sall = t.subscribeControl((m) => all.push(m.type));
+      await sleep(50);
+      await t.publishControl({ version: 1, type: 'goodbye', worker_id: 'w1', sent_at: 3 });
+      await t.publishControl({ version: 1, type: 'stop', worker_id: 'w1', sent_at: 4 });
+      await waitFor('both at the catch-all subscriber', () => all.length === 2);
+      await sleep(50);
+      await Promise.all([so.stop(), sall.stop()]);
+      expect(all).toEqual(['goodbye', 'stop']);
+      expect(onlyStop).toEqual(['stop']);
       const bad = { version: 1, type: 'hello', worker_id: 'w1' } as unknown as Parameters<
         Transport['publishControl']
       >[0];
