@@ -121,6 +121,10 @@ export function resolveNatsConnection(o: NatsConnectionOptions): ResolvedNatsCon
     timeout: checkNumber('connection.connectTimeoutMs', o.connectTimeoutMs ?? 10_000, 1),
     pingInterval: checkNumber('connection.pingIntervalMs', o.pingIntervalMs ?? 20_000, 1),
     waitOnFirstConnect: o.waitForServer ?? false,
+    // Otherwise every request (each JetStream publish, ack confirmation and pull) builds an Error up front
+    // to carry its call site into a later timeout: a stack capture per message, for a trace our own
+    // errors already give (they name the operation and the subject).
+    noAsyncTraces: true,
   };
   if (o.user !== undefined) {
     client.user = o.user;
