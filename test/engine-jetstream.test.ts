@@ -10,17 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@virnyflow/core';
 import { runExperiment, startWorker } from '@virnyflow/engine';
-import { JetStreamTransport, NatsServer, findNatsServer } from '@virnyflow/runtime';
+import { JetStreamTransport, NatsServer, hasNatsServer } from '@virnyflow/runtime';
 import { openStore } from '@virnyflow/store';
-
-function hasNats(): boolean {
-  try {
-    findNatsServer();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CONFIG = `
 common_args:
@@ -45,48 +36,51 @@ virny_args:
   sensitive_attributes_dct: { 'sex': 'female', 'race': 'minority', 'sex&race': None }
 `;
 
-describe.skipIf(!hasNats())('engine over JetStream (coordinator and worker on separate connections)', () => {
-  let server: NatsServer;
-  const dir = mkdtempSync(join(tmpdir(), 'vf-engine-js-'));
-  beforeAll(async () => {
-    server = await NatsServer.start();
-  });
-  afterAll(async () => {
-    await server?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.skipIf(!hasNatsServer())(
+  'engine over JetStream (coordinator and worker on separate connections)',
+  () => {
+    let server: NatsServer;
+    const dir = mkdtempSync(join(tmpdir(), 'vf-engine-js-'));
+    beforeAll(async () => {
+      server = await NatsServer.start();
+    });
+    afterAll(async () => {
+      await server?.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('completes a run with the exact budget', async () => {
-    const connect = (name: string): Promise<JetStreamTransport> =>
-      JetStreamTransport.connect({ connection: { servers: server.url, name }, prefix: 'engine_js' });
-    const coordinatorSide = await connect('coordinator');
-    const workerSide = await connect('worker');
-    const worker = await startWorker({ transport: workerSide, threads: 1, workerId: 'w1' });
-    try {
-      const summary = await runExperiment({
-        config: loadConfig(CONFIG),
-        storeDir: dir,
-        threads: 0,
-        transport: coordinatorSide,
-      });
-      expect(summary.runs[0]).toMatchObject({ status: 'completed', reason: 'budget' });
-      // The worker counts a task once its observation is published, which may be just after the run closed.
-      for (let i = 0; i < 50 && (await worker.stats()).completed < 6; i++)
-        await new Promise((r) => setTimeout(r, 50));
-      expect((await worker.stats()).completed).toBe(6);
-    } finally {
-      await worker.stop();
-      await workerSide.close();
-      await coordinatorSide.close();
-    }
-    const store = await openStore(dir);
-    try {
-      const obs = await store.listObservations({ experiment: 'js', run: 1 });
-      expect(obs).toHaveLength(6);
-      expect(new Set(obs.map((o) => o.taskId)).size).toBe(6);
-      expect(obs.every((o) => o.status === 'ok' && o.worker === 'w1')).toBe(true);
-    } finally {
-      await store.close();
-    }
-  }, 120_000);
-});
+    it('completes a run with the exact budget', async () => {
+      const connect = (name: string): Promise<JetStreamTransport> =>
+        JetStreamTransport.connect({ connection: { servers: server.url, name }, prefix: 'engine_js' });
+      const coordinatorSide = await connect('coordinator');
+      const workerSide = await connect('worker');
+      const worker = await startWorker({ transport: workerSide, threads: 1, workerId: 'w1' });
+      try {
+        const summary = await runExperiment({
+          config: loadConfig(CONFIG),
+          storeDir: dir,
+          threads: 0,
+          transport: coordinatorSide,
+        });
+        expect(summary.runs[0]).toMatchObject({ status: 'completed', reason: 'budget' });
+        // The worker counts a task once its observation is published, which may be just after the run closed.
+        for (let i = 0; i < 50 && (await worker.stats()).completed < 6; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        expect((await worker.stats()).completed).toBe(6);
+      } finally {
+        await worker.stop();
+        await workerSide.close();
+        await coordinatorSide.close();
+      }
+      const store = await openStore(dir);
+      try {
+        const obs = await store.listObservations({ experiment: 'js', run: 1 });
+        expect(obs).toHaveLength(6);
+        expect(new Set(obs.map((o) => o.taskId)).size).toBe(6);
+        expect(obs.every((o) => o.status === 'ok' && o.worker === 'w1')).toBe(true);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+  },
+);

@@ -71,5 +71,5 @@ export type { ThreadFailureResult } from './thread-task';
 // Testing support: no test-runner import happens at load time (see transport-conformance.ts).
 export { describeTransportConformance } from './testing/transport-conformance';
 export type { TransportFactory, TransportFactoryContext, VitestApi } from './testing/transport-conformance';
-export { NatsServer, findNatsServer } from './testing/nats-server';
+export { NatsServer, findNatsServer, hasNatsServer } from './testing/nats-server';
 export type { NatsServerOptions } from './testing/nats-server';

@@ -67,15 +67,16 @@ export interface NatsFlags {
 /** JetStream names shared by the coordinator and its workers. */
 export const DEFAULT_NATS_PREFIX = 'virnyflow';
 
-/** Aborts `controller` on the first Ctrl+C / SIGTERM; a second one exits at once. */
-function stopOnSignals(controller: AbortController, what: string): () => void {
+/**
+ * Escalating SIGINT/SIGTERM handling: the n-th signal runs `steps[n-1]`; one more than there are steps
+ * exits at once (130). Returns the function that removes the handlers.
+ */
+function onSignals(steps: readonly ((sig: NodeJS.Signals) => void)[]): () => void {
   let count = 0;
   const handler = (sig: NodeJS.Signals): void => {
-    count++;
-    if (count === 1) {
-      process.stderr.write(`\n${sig}: stopping ${what} cleanly (again to exit at once)\n`);
-      controller.abort();
-    } else process.exit(130);
+    const step = steps[count++];
+    if (step) step(sig);
+    else process.exit(130);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
@@ -83,6 +84,16 @@ function stopOnSignals(controller: AbortController, what: string): () => void {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/** Aborts `controller` on the first Ctrl+C / SIGTERM; a second one exits at once. */
+function stopOnSignals(controller: AbortController, what: string): () => void {
+  return onSignals([
+    (sig) => {
+      process.stderr.write(`\n${sig}: stopping ${what} cleanly (again to exit at once)\n`);
+      controller.abort();
+    },
+  ]);
 }
 
 export function natsConnection(flags: NatsFlags, name: string): NatsConnectionOptions {
@@ -211,24 +222,19 @@ export async function coordinatorCommand(
  * abandons the running ones (nak'ed back to another worker), the third exits at once.
  */
 function leaveOnSignals(worker: { leave(how: 'drain' | 'stop'): void }, quiet: boolean): () => void {
-  let count = 0;
-  const handler = (sig: NodeJS.Signals): void => {
-    count++;
-    if (count === 1) {
-      if (!quiet)
-        process.stderr.write(`\n${sig}: draining (running pipelines finish; again to abandon them)\n`);
+  const say = (text: string): void => {
+    if (!quiet) process.stderr.write(text);
+  };
+  return onSignals([
+    (sig) => {
+      say(`\n${sig}: draining (running pipelines finish; again to abandon them)\n`);
       worker.leave('drain');
-    } else if (count === 2) {
-      if (!quiet) process.stderr.write(`\n${sig}: abandoning running pipelines (again to exit at once)\n`);
+    },
+    (sig) => {
+      say(`\n${sig}: abandoning running pipelines (again to exit at once)\n`);
       worker.leave('stop');
-    } else process.exit(130);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
+    },
+  ]);
 }
 
 export async function workerCommand(o: NatsFlags & WorkerFlags): Promise<string> {

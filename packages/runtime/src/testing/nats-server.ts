@@ -60,6 +60,16 @@ export function findNatsServer(binary?: string): string {
   );
 }
 
+/** Whether `findNatsServer` finds a binary (tests that need a server skip without one). */
+export function hasNatsServer(binary?: string): boolean {
+  try {
+    findNatsServer(binary);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class NatsServer {
   readonly binary: string;
   /** The temporary directory holding the JetStream store (`<dir>/store`) and the ports files. */
