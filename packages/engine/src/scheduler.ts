@@ -110,7 +110,10 @@ export function schedulerBehavior(
     return {
       preStart: () => s.rebuild(),
       receive: (m) => s.receive(m),
-      postStop: () => s.flushTime(),
+      postStop: async () => {
+        await s.flushLogicalPipelines();
+        await s.flushTime();
+      },
     };
   };
 }
@@ -134,6 +137,8 @@ class RunScheduler {
   private best: number | null = null;
   private bestTaskId: string | null = null;
   private storedBest: number | null = null;
+  /** Logical pipelines whose store record is behind (see `flushLogicalPipelines`). */
+  private readonly dirtyLps = new Set<string>();
   /** The current Pareto front: weighted objective vectors of feasible ok observations (minimised). */
   private front: number[][] = [];
   private exhausted = false;
@@ -171,6 +176,7 @@ class RunScheduler {
         return this.progress();
       case 'stop':
         this.stopping = true;
+        await this.flushLogicalPipelines();
         await this.flushTime();
         return this.progress();
       case 'progress':
@@ -316,17 +322,18 @@ class RunScheduler {
         seed: this.deps.seed,
       }));
       await store.insertTasks(tasks);
-      const numTrials = await store.incrementTrials(this.key, uuid, tasks.length);
-      st = { ...st, numTrials };
+      st = { ...st, numTrials: st.numTrials + tasks.length };
       this.stats.set(uuid, st);
-      const patch: Parameters<ExperimentStore['updateLogicalPipeline']>[2] = { stats: toJson(st) };
       if (first) {
         const info = (await advisor.ask({ type: 'info' })) as AdvisorInfo;
-        patch.surrogateType = info.resolvedTypes.surrogate;
-        patch.acqType = info.resolvedTypes.acquisition;
-        patch.acqOptimizerType = info.resolvedTypes.acqOptimizer;
-      }
-      await store.updateLogicalPipeline(this.key, uuid, patch);
+        await store.updateLogicalPipeline(this.key, uuid, {
+          stats: toJson(st),
+          numTrials: st.numTrials,
+          surrogateType: info.resolvedTypes.surrogate,
+          acqType: info.resolvedTypes.acquisition,
+          acqOptimizerType: info.resolvedTypes.acqOptimizer,
+        });
+      } else this.dirtyLps.add(uuid);
       this.tasksCreated += tasks.length;
       const now = this.now();
       const records = tasks.map((t): TaskRecord => ({
@@ -420,12 +427,7 @@ class RunScheduler {
     this.applyObservation(record);
     this.sessionCompleted++;
     (this.advisors.get(o.lpUuid) as AdvisorRef).tell({ type: 'observe', observation: toTrial(record) });
-    const st = this.stats.get(o.lpUuid) as LogicalPipelineStats;
-    await this.deps.store.updateLogicalPipeline(this.key, o.lpUuid, {
-      stats: toJson(st),
-      numCompleted: this.lpCompleted.get(o.lpUuid) ?? 0,
-      bestCompoundQuality: this.lpBest.get(o.lpUuid) ?? null,
-    });
+    this.dirtyLps.add(o.lpUuid);
     await this.persistBest();
     if (o.status === 'failed') {
       this.emit({
@@ -523,6 +525,7 @@ class RunScheduler {
   // --- time and termination --------------------------------------------------------------------------
 
   private async tick(): Promise<void> {
+    await this.flushLogicalPipelines();
     await this.flushTime();
     const budget = this.deps.config.maxTimeBudget;
     if (budget !== null && this.activeSeconds >= budget && !this.timeExhausted) {
@@ -535,6 +538,33 @@ class RunScheduler {
       });
     }
     this.checkFinished();
+  }
+
+  /**
+   * Writes the logical pipelines' derived counters and statistics changed since the last flush. They are
+   * for reports only — a resume rebuilds them from the tasks and observations (see `rebuild`) — so they
+   * are written on every tick and when the run stops or finishes, not after every task: one write per
+   * logical pipeline per second instead of two per task.
+   */
+  async flushLogicalPipelines(): Promise<void> {
+    if (this.dirtyLps.size === 0) return;
+    const uuids = [...this.dirtyLps];
+    this.dirtyLps.clear();
+    try {
+      for (const uuid of uuids) {
+        const st = this.stats.get(uuid);
+        if (!st) continue;
+        await this.deps.store.updateLogicalPipeline(this.key, uuid, {
+          stats: toJson(st),
+          numTrials: st.numTrials,
+          numCompleted: this.lpCompleted.get(uuid) ?? 0,
+          bestCompoundQuality: this.lpBest.get(uuid) ?? null,
+        });
+      }
+    } catch (error) {
+      // A closed store at shutdown: the next resume rewrites them from the observations.
+      if ((error as { code?: string }).code !== 'VF_STORE_CLOSED') throw error;
+    }
   }
 
   /** Adds the active time since the last flush to the store (not after the run finished). */
@@ -563,7 +593,7 @@ class RunScheduler {
     if (reason === null) return;
     this.finished = true;
     const finalReason = reason;
-    void this.flushTime().then(
+    void Promise.all([this.flushLogicalPipelines(), this.flushTime()]).then(
       () => this.deps.onFinished({ run: this.key.run, reason: finalReason, progress: this.progress() }),
       () => this.deps.onFinished({ run: this.key.run, reason: finalReason, progress: this.progress() }),
     );
