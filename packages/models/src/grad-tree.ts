@@ -126,6 +126,8 @@ export class GradTreeGrower {
   private count: Float64Array = new Float64Array(0);
   /** Every row's count is 1, so a leaf's count is its number of rows. */
   private unitCount = true;
+  /** The count array `unitCount` was computed for. */
+  private countChecked: Float64Array | null = null;
   private params!: GradTreeParams;
 
   /** `bundle` false disables exclusive feature bundling (same trees, slower on one-hot data). */
@@ -150,15 +152,27 @@ export class GradTreeGrower {
   grow(gh: Float64Array, count: Float64Array, rows: Uint32Array, params: GradTreeParams): Tree {
     this.gh = gh;
     this.count = count;
-    this.unitCount = allOnes(count, rows);
+    if (count !== this.countChecked) {
+      // Rows of a tree have count ≥ 1, so counts that are all 0 or 1 make every leaf's count its size.
+      this.countChecked = count;
+      this.unitCount = maxOf(count) <= 1;
+    }
     this.params = params;
     const n = rows.length;
     this.idx.set(rows);
-    const T = this.totals;
-    sumRows(gh, count, rows, T);
-    const G = T[0];
-    const H = T[1];
-    const C = T[2];
+    // The root histogram comes first: its first group's slots partition the rows, so they also give the
+    // root's totals without another pass over the rows.
+    const hist = this.takeHist();
+    const nG = this.jb.nGroups;
+    if (n === this.B.nRows) histAll(hist, this.rowSlots, nG, gh, n);
+    else histRows(hist, this.rowSlots, nG, gh, this.idx, 0, n);
+    let G = 0;
+    let H = 0;
+    for (let q = 0, e = 2 * this.jb.slotOffset[1]; q < e; q += 2) {
+      G += hist[q];
+      H += hist[q + 1];
+    }
+    const C = this.unitCount ? n : sumCount(count, this.idx, 0, n);
     const b = this.builder;
     b.reset();
     this.nLeaves = 0;
@@ -167,14 +181,13 @@ export class GradTreeGrower {
     const root = this.newLeaf(b.addLeaf(this.leafValue(G, H)), 0, n, 0, G, H, C);
     const open: number[] = [];
     if (this.canSplit(root)) {
-      const hist = this.takeHist();
-      const nB = this.jb.nGroups;
-      if (n === this.B.nRows) histAll(hist, this.rowSlots, nB, gh, n);
-      else histRows(hist, this.rowSlots, nB, gh, this.idx, 0, n);
       this.leaves[root].hist = hist;
       this.findSplit(root);
       open.push(root);
-    } else this.final.push(root);
+    } else {
+      this.pool.push(hist);
+      this.final.push(root);
+    }
     let nLeaves = 1;
     const lossGuide = params.policy === GrowPolicy.LossGuide;
     let head = 0;
@@ -514,26 +527,10 @@ function doubleArray(n: number): number[] {
   return a;
 }
 
-/** True when every row of `rows` has count 1. */
-function allOnes(count: Float64Array, rows: Uint32Array): boolean {
-  for (let p = 0; p < rows.length; p++) if (count[rows[p]] !== 1) return false;
-  return true;
-}
-
-/** out[0..2] ← Σg, Σh, Σcount over `rows`. */
-function sumRows(gh: Float64Array, count: Float64Array, rows: Uint32Array, out: Float64Array): void {
-  let G = 0;
-  let H = 0;
-  let C = 0;
-  for (let p = 0; p < rows.length; p++) {
-    const r = rows[p];
-    G += gh[2 * r];
-    H += gh[2 * r + 1];
-    C += count[r];
-  }
-  out[0] = G;
-  out[1] = H;
-  out[2] = C;
+function maxOf(a: Float64Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, a[i]);
+  return m;
 }
 
 function sumCount(count: Float64Array, idx: Uint32Array, start: number, end: number): number {
@@ -680,11 +677,26 @@ function partitionRows(
   return l;
 }
 
-/** odds[r] ← clamp(odds[r]·e) for r in idx[start, end). */
+/** odds[r] ← clamp(odds[r]·e) for r in idx[start, end); four rows per iteration, loads before stores. */
 function scaleRange(odds: Float64Array, idx: Uint32Array, start: number, end: number, e: number): void {
   const lo = ODDS_MIN;
   const hi = ODDS_MAX;
-  for (let p = start; p < end; p++) {
+  let p = start;
+  for (; p + 3 < end; p += 4) {
+    const r0 = idx[p];
+    const r1 = idx[p + 1];
+    const r2 = idx[p + 2];
+    const r3 = idx[p + 3];
+    const o0 = Math.min(hi, Math.max(lo, odds[r0] * e));
+    const o1 = Math.min(hi, Math.max(lo, odds[r1] * e));
+    const o2 = Math.min(hi, Math.max(lo, odds[r2] * e));
+    const o3 = Math.min(hi, Math.max(lo, odds[r3] * e));
+    odds[r0] = o0;
+    odds[r1] = o1;
+    odds[r2] = o2;
+    odds[r3] = o3;
+  }
+  for (; p < end; p++) {
     const r = idx[p];
     odds[r] = Math.min(hi, Math.max(lo, odds[r] * e));
   }
