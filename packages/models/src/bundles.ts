@@ -148,7 +148,8 @@ function conflicts(col: Uint8Array, occupied: Uint8Array): boolean {
 /**
  * Writes feature f's histogram (nBins[f] + 1 slots × `ch` channels, missing slot last) into `out` from a
  * bundled histogram `hist` (bundle slots × ch), given the node's totals per channel. Only for features
- * sharing a bundle (base[f] ≥ 1).
+ * sharing a bundle (base[f] ≥ 1). `start` is the slot of f's bundle in `hist` (by default its slot in the
+ * bundle layout, fb.slotOffset).
  */
 export function expandMember(
   hist: Float64Array | number[],
@@ -158,8 +159,9 @@ export function expandMember(
   ch: number,
   totals: Float64Array,
   out: Float64Array | number[],
+  start: number = fb.slotOffset[fb.bundleOf[f]],
 ): void {
-  const src0 = (fb.slotOffset[fb.bundleOf[f]] + fb.base[f]) * ch;
+  const src0 = (start + fb.base[f]) * ch;
   // Slots 1..nb of the feature are bundle slots base..base+nb−1.
   for (let c = 0; c < ch; c++) {
     let rest = totals[c];

@@ -106,6 +106,8 @@ export class GradTreeGrower {
   private readonly totals = new Float64Array(3);
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
+  /** Per-bin odds factor of a deferred split's two leaves (e^{value} of the side the bin goes to). */
+  private readonly binFactor = new Float64Array(256);
   private readonly fb: FeatureBundles;
   // Per-node constants of the split search.
   private minH = 0;
@@ -243,7 +245,10 @@ export class GradTreeGrower {
       );
       const eL = Math.exp(value[d[k + 1]]);
       const eR = Math.exp(value[d[k + 2]]);
-      scaleRangeSplit(odds, idx, leaf.start, leaf.end, col, goesLeft, eL, eR);
+      // Per-bin factors, so that a row's factor is one lookup rather than an unpredictable branch.
+      const fac = this.binFactor;
+      for (let v = 0; v < 256; v++) fac[v] = goesLeft[v] === 1 ? eL : eR;
+      scaleRangeByBin(odds, idx, leaf.start, leaf.end, col, fac);
     }
   }
 
@@ -342,11 +347,11 @@ export class GradTreeGrower {
   /** Finds the best split of a leaf from its histogram; stores it on the leaf (gain −MAX_VALUE when none). */
   private findSplit(li: number): void {
     const leaf = this.leaves[li];
-    let hist = leaf.hist!;
-    if (!this.jb.identity) {
-      expandJoint(this.jb, this.fb, hist, this.bundleHist);
-      hist = this.bundleHist;
-    }
+    const joint = leaf.hist!;
+    const jb = this.jb;
+    // Groups of several bundles are expanded to their bundles' slots; single-bundle groups are read in place.
+    const bundled = this.bundleHist;
+    if (!jb.identity) expandJoint(jb, this.fb, joint, bundled);
     const { nCols, mapper } = this.B;
     const { lambda, minChildWeight, minDataInLeaf } = this.params;
     const fb = this.fb;
@@ -361,9 +366,14 @@ export class GradTreeGrower {
     leaf.feature = -1;
     for (let j = 0; j < nCols; j++) {
       const nb = mapper.nBins[j];
-      if (fb.base[j] < 0) this.scanFeature(leaf, hist, fb.slotOffset[fb.bundleOf[j]], j, nb);
+      const b = fb.bundleOf[j];
+      const g = jb.groupOf[b];
+      const single = jb.members[g].length === 1;
+      const hist = single ? joint : bundled;
+      const start = single ? jb.slotOffset[g] : fb.slotOffset[b];
+      if (fb.base[j] < 0) this.scanFeature(leaf, hist, start, j, nb);
       else {
-        expandMember(hist, fb, j, nb, 2, this.totals, this.featHist);
+        expandMember(hist, fb, j, nb, 2, this.totals, this.featHist, start);
         this.scanFeature(leaf, this.featHist, 0, j, nb);
       }
     }
@@ -624,9 +634,9 @@ function subtractInto(large: number[], small: number[]): void {
 /**
  * Stable partition of idx[start, end) by goesLeft[col[row]]; returns the first position of the right side.
  * Branch-free: every row is written to both sides and only the matching cursor advances, so the
- * data-dependent (unpredictable) left/right decision costs no branch misprediction. Four rows per
+ * data-dependent (unpredictable) left/right decision costs no branch misprediction. Eight rows per
  * iteration, loads before stores: V8 re-validates a typed array (map, length, detached buffer) after every
- * typed-array store, so grouping the loads lets four rows share one round of those checks.
+ * typed-array store, so grouping the loads lets eight rows share one round of those checks.
  */
 function partitionRows(
   idx: Uint32Array,
@@ -639,15 +649,23 @@ function partitionRows(
   let l = start;
   let t = 0;
   let p = start;
-  for (; p + 3 < end; p += 4) {
+  for (; p + 7 < end; p += 8) {
     const r0 = idx[p];
     const r1 = idx[p + 1];
     const r2 = idx[p + 2];
     const r3 = idx[p + 3];
+    const r4 = idx[p + 4];
+    const r5 = idx[p + 5];
+    const r6 = idx[p + 6];
+    const r7 = idx[p + 7];
     const g0 = goesLeft[col[r0]];
     const g1 = goesLeft[col[r1]];
     const g2 = goesLeft[col[r2]];
     const g3 = goesLeft[col[r3]];
+    const g4 = goesLeft[col[r4]];
+    const g5 = goesLeft[col[r5]];
+    const g6 = goesLeft[col[r6]];
+    const g7 = goesLeft[col[r7]];
     idx[l] = r0;
     tmp[t] = r0;
     l += g0;
@@ -664,6 +682,22 @@ function partitionRows(
     tmp[t] = r3;
     l += g3;
     t += 1 - g3;
+    idx[l] = r4;
+    tmp[t] = r4;
+    l += g4;
+    t += 1 - g4;
+    idx[l] = r5;
+    tmp[t] = r5;
+    l += g5;
+    t += 1 - g5;
+    idx[l] = r6;
+    tmp[t] = r6;
+    l += g6;
+    t += 1 - g6;
+    idx[l] = r7;
+    tmp[t] = r7;
+    l += g7;
+    t += 1 - g7;
   }
   for (; p < end; p++) {
     const r = idx[p];
@@ -702,21 +736,34 @@ function scaleRange(odds: Float64Array, idx: Uint32Array, start: number, end: nu
   }
 }
 
-/** As `scaleRange` with factor eL for rows the split sends left and eR for the others. */
-function scaleRangeSplit(
+/** As `scaleRange` with factor fac[col[r]] for row r (the two children of a deferred split). */
+function scaleRangeByBin(
   odds: Float64Array,
   idx: Uint32Array,
   start: number,
   end: number,
   col: Uint8Array,
-  goesLeft: Uint8Array,
-  eL: number,
-  eR: number,
+  fac: Float64Array,
 ): void {
   const lo = ODDS_MIN;
   const hi = ODDS_MAX;
-  for (let p = start; p < end; p++) {
+  let p = start;
+  for (; p + 3 < end; p += 4) {
+    const r0 = idx[p];
+    const r1 = idx[p + 1];
+    const r2 = idx[p + 2];
+    const r3 = idx[p + 3];
+    const o0 = Math.min(hi, Math.max(lo, odds[r0] * fac[col[r0]]));
+    const o1 = Math.min(hi, Math.max(lo, odds[r1] * fac[col[r1]]));
+    const o2 = Math.min(hi, Math.max(lo, odds[r2] * fac[col[r2]]));
+    const o3 = Math.min(hi, Math.max(lo, odds[r3] * fac[col[r3]]));
+    odds[r0] = o0;
+    odds[r1] = o1;
+    odds[r2] = o2;
+    odds[r3] = o3;
+  }
+  for (; p < end; p++) {
     const r = idx[p];
-    odds[r] = Math.min(hi, Math.max(lo, odds[r] * (goesLeft[col[r]] === 1 ? eL : eR)));
+    odds[r] = Math.min(hi, Math.max(lo, odds[r] * fac[col[r]]));
   }
 }

@@ -189,20 +189,16 @@ function tryJoin(
 }
 
 /**
- * Writes the bundle-level histogram `out` (fb.totalSlots × 2, [Σg, Σh] per slot) from the joint histogram
- * `joint` (jb.totalSlots × 2): single-bundle groups are copied, multi-bundle groups summed cell by cell
- * into their members' slots.
+ * Writes, for every group of ≥ 2 bundles, its members' slots of the bundle-level histogram `out`
+ * (fb.totalSlots × 2, [Σg, Σh] per slot) from the joint histogram `joint` (jb.totalSlots × 2), summing cell
+ * by cell. Slots of single-bundle groups are left alone: they read the joint histogram in place.
  */
 export function expandJoint(jb: JointBundles, fb: FeatureBundles, joint: number[], out: number[]): void {
   for (let g = 0; g < jb.nGroups; g++) {
     const mem = jb.members[g];
+    if (mem.length === 1) continue;
     const j0 = jb.slotOffset[g] << 1;
     const nCells = jb.slotOffset[g + 1] - jb.slotOffset[g];
-    if (mem.length === 1) {
-      const o0 = fb.slotOffset[mem[0]] << 1;
-      for (let k = 0; k < 2 * nCells; k++) out[o0 + k] = joint[j0 + k];
-      continue;
-    }
     const M = mem.length;
     for (let m = 0; m < M; m++) {
       const b = mem[m];
