@@ -9,8 +9,8 @@
  * from ≤ 256 cells — far less than the rows summed into them.
  *
  * Grouping is greedy in bundle order: a bundle with at most MAX_MEMBER_SLOTS slots joins the open group if
- * the combinations that occur stay within MAX_CELLS, else it opens the next group; larger bundles stay
- * alone. Cells are numbered by ascending (first member's bin, second member's bin, …), so the result is
+ * the combinations that occur stay within MAX_CELLS and n / MIN_ROWS_PER_CELL, else it opens the next group;
+ * larger bundles stay alone. Cells are numbered by ascending (first member's bin, second member's bin, …), so the result is
  * deterministic. A group of one bundle uses the bundle's slots and column as they are.
  */
 import type { FeatureBundles } from './bundles';
@@ -19,6 +19,13 @@ import type { FeatureBundles } from './bundles';
 const MAX_CELLS = 256;
 /** Bundles with more slots (continuous features) rarely combine within MAX_CELLS: left alone. */
 const MAX_MEMBER_SLOTS = 64;
+/**
+ * Rows per cell a group must have. A merge saves one histogram add per row in every histogram pass (about
+ * two passes over the rows per tree) but costs nCells × nMembers adds each time a node's splits are scanned
+ * (tens of nodes per tree): with fewer rows per cell than this the expansion outweighs the saving (small
+ * data sets, where nodes hold a few dozen rows).
+ */
+const MIN_ROWS_PER_CELL = 64;
 
 export interface JointBundles {
   readonly nGroups: number;
@@ -74,6 +81,7 @@ function computeJoint(fb: FeatureBundles, n: number, enabled: boolean): JointBun
   // Scratch for one merge attempt: code = cell · S + bin < MAX_CELLS · MAX_MEMBER_SLOTS.
   const seen = new Int32Array(MAX_CELLS * MAX_MEMBER_SLOTS);
   const codes = new Uint16Array(n);
+  const maxCells = Math.min(MAX_CELLS, Math.floor(n / MIN_ROWS_PER_CELL));
   for (let b = 0; b < nB; b++) {
     const S = fb.slotOffset[b + 1] - fb.slotOffset[b];
     const col = fb.columns[b];
@@ -82,7 +90,7 @@ function computeJoint(fb: FeatureBundles, n: number, enabled: boolean): JointBun
       groups.push(single(b, col, S));
       continue;
     }
-    if (open && tryJoin(open, b, col, S, seen, codes)) continue;
+    if (open && tryJoin(open, b, col, S, maxCells, seen, codes)) continue;
     open = single(b, col, S);
     groups.push(open);
   }
@@ -143,13 +151,14 @@ function single(b: number, col: Uint8Array, S: number): Group {
 
 /**
  * Adds bundle b (column col, S slots) to group g when the combinations occurring in the data stay within
- * MAX_CELLS; renumbers the cells in ascending (old cell, bin) order. Returns false (g unchanged) otherwise.
+ * maxCells; renumbers the cells in ascending (old cell, bin) order. Returns false (g unchanged) otherwise.
  */
 function tryJoin(
   g: Group,
   b: number,
   col: Uint8Array,
   S: number,
+  maxCells: number,
   seen: Int32Array,
   codes: Uint16Array,
 ): boolean {
@@ -165,7 +174,7 @@ function tryJoin(
   }
   let k = 0;
   for (let c = 0; c < span; c++) if (seen[c]) k++;
-  if (k > MAX_CELLS) return false;
+  if (k > maxCells) return false;
   // seen[c] ← new cell id of code c (ascending codes), and the new cells' member bins.
   const M = g.members.length;
   const bins = new Uint8Array(k * (M + 1));

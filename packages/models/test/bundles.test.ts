@@ -48,7 +48,8 @@ describe('exclusive feature bundling', () => {
   });
 
   it('groups the small bundles into one joint column whose cell histogram expands to the bundle histogram', () => {
-    const { X } = oneHotData(2000, 3);
+    // Enough rows for ≤ 32 cells at 64 rows per cell.
+    const { X } = oneHotData(4000, 3);
     const B = binMatrix(X);
     const fb = featureBundles(B);
     const jb = jointBundles(fb, X.nRows);
@@ -86,6 +87,14 @@ describe('exclusive feature bundling', () => {
           expect(got).toBeCloseTo(want, 9);
         }
       }
+    }
+    // Few rows per cell (small data): a merge would cost more per node than it saves per row.
+    const small = oneHotData(500, 3);
+    const Bs = binMatrix(small.X);
+    const js = jointBundles(featureBundles(Bs), small.X.nRows);
+    for (let g = 0; g < js.nGroups; g++) {
+      if (js.members[g].length > 1)
+        expect(js.slotOffset[g + 1] - js.slotOffset[g]).toBeLessThanOrEqual(500 / 64);
     }
     // Disabled: one group per bundle, the layouts coincide.
     const plain = jointBundles(featureBundles(B, false), n, false);
