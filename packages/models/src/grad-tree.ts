@@ -102,8 +102,8 @@ export class GradTreeGrower {
   private readonly bundleHist: number[];
   /** One bundled feature's histogram expanded to its own slots (≤ 256 × 2). */
   private readonly featHist = doubleArray(256 * 2);
-  /** Node totals [Σg, Σh, Σcount] (the bundle expansion reads the first two). */
-  private readonly totals = new Float64Array(3);
+  /** Node totals [Σg, Σh], read by the bundle expansion. */
+  private readonly totals = new Float64Array(2);
   /** Per-bin routing of the split being applied: 1 = left. */
   private readonly goesLeft = new Uint8Array(256);
   /** Per-bin odds factor of a deferred split's two leaves (e^{value} of the side the bin goes to). */
@@ -479,9 +479,9 @@ export class GradTreeGrower {
     if (needL || needR) {
       const leftSmaller = mid - leaf.start <= leaf.end - mid;
       const small = this.takeHist();
-      const nB = this.jb.nGroups;
-      if (leftSmaller) histRows(small, this.rowSlots, nB, this.gh, idx, leaf.start, mid);
-      else histRows(small, this.rowSlots, nB, this.gh, idx, mid, leaf.end);
+      const nG = this.jb.nGroups;
+      if (leftSmaller) histRows(small, this.rowSlots, nG, this.gh, idx, leaf.start, mid);
+      else histRows(small, this.rowSlots, nG, this.gh, idx, mid, leaf.end);
       const needLarge = leftSmaller ? needR : needL;
       const needSmall = leftSmaller ? needL : needR;
       let large: number[] | null = null;
@@ -551,13 +551,13 @@ function sumCount(count: Float64Array, idx: Uint32Array, start: number, end: num
 
 /**
  * hist[2s], hist[2s + 1] += g_r, h_r for every slot s of every row r in idx[start, end); `slots` is the
- * (nRows, nB) row-major slot matrix. A row's nB adds go to different entries, so they run in parallel; the
- * bundle loop is unrolled by four to halve its loop overhead.
+ * (nRows, nG) row-major slot matrix. A row's nG adds go to different entries, so they run in parallel; the
+ * group loop is unrolled by four to cut its loop overhead.
  */
 function histRows(
   hist: number[],
   slots: Uint16Array | Uint32Array,
-  nB: number,
+  nG: number,
   gh: Float64Array,
   idx: Uint32Array,
   start: number,
@@ -567,8 +567,8 @@ function histRows(
     const r = idx[p];
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
-    let k = r * nB;
-    const e = k + nB;
+    let k = r * nG;
+    const e = k + nG;
     for (; k + 3 < e; k += 4) {
       const q0 = slots[k] << 1;
       const q1 = slots[k + 1] << 1;
@@ -595,7 +595,7 @@ function histRows(
 function histAll(
   hist: number[],
   slots: Uint16Array | Uint32Array,
-  nB: number,
+  nG: number,
   gh: Float64Array,
   n: number,
 ): void {
@@ -603,7 +603,7 @@ function histAll(
   for (let r = 0; r < n; r++) {
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
-    const e = k + nB;
+    const e = k + nG;
     for (; k + 3 < e; k += 4) {
       const q0 = slots[k] << 1;
       const q1 = slots[k + 1] << 1;
