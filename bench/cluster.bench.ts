@@ -12,7 +12,10 @@
  * B. Simulated scale: 1, 8, 32, 128 worker processes × 1 thread running fixed sleep pipelines (200 ms),
  *    `tasks-per-worker` tasks each. Parallel efficiency = Σ task time / (workers × wall), wall from the
  *    run's start (first task created) to its last recorded observation; worker start-up is excluded
- *    (they are all connected before the run starts).
+ *    (they are all connected, threads loaded, before the run starts). Steady efficiency is the same ratio
+ *    between the 10 % and the 90 % observation (no ramp-up, no last-round imbalance). CPU ms/task is
+ *    what each party used during the run (from /proc) per task: on one machine their sum bounds the
+ *    throughput at (cores / CPU per task).
  * C. A real experiment (configs/demo.yaml, budget 24) embedded with 2 threads vs over NATS with
  *    2 local worker processes × 1 thread. "run" rates include the start of the pipeline threads (slower
  *    embedded: this process runs the TypeScript sources through tsx, the workers are bundled); "steady"
@@ -24,7 +27,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, setPriority, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExperimentConfig } from '@virnyflow/core';
@@ -49,6 +52,8 @@ const PER_WORKER = Number(args['tasks-per-worker']);
 const SLEEP_MS = Number(args['sleep-ms']);
 const NOOP_N = Number(args.noop);
 const ONLY = new Set(args.only.split(','));
+/** Nice value of the worker processes (see `startWorkers`); `BENCH_WORKER_NICE=0` for equal priority. */
+const WORKER_NICE = Number(process.env.BENCH_WORKER_NICE ?? 0);
 /** Extra node flags for the worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (profiling). */
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
@@ -84,6 +89,8 @@ interface Timed {
   readonly steadyPerSecond: number;
   readonly completed: number;
   readonly cpu?: Cpu;
+  /** Seconds from the run's start to the first, the 10 % and the 90 % observation. */
+  readonly marks: readonly [number, number, number];
 }
 
 async function timedRun(options: RunExperimentOptions & { config: ExperimentConfig }): Promise<Timed> {
@@ -100,6 +107,10 @@ async function timedRun(options: RunExperimentOptions & { config: ExperimentConf
         if (e.type === 'run-start') start = performance.now();
       },
       onProgress: (p) => {
+        if (process.env.BENCH_TRACE)
+          process.stderr.write(
+            `${((performance.now() - start) / 1000).toFixed(2)} created ${p.tasksCreated} inFlight ${p.inFlight} done ${p.completed} workers ${p.workers?.connected}\n`,
+          );
         while (last < p.completed) {
           last++;
           stamps.push(performance.now());
@@ -112,6 +123,7 @@ async function timedRun(options: RunExperimentOptions & { config: ExperimentConf
     const steadyCount = Math.max(1, Math.ceil(n * 0.9) - 1 - Math.floor(n * 0.1));
     const completed = summary.runs[0]?.progress?.completed ?? n;
     return {
+      marks: [((stamps[0] ?? start) - start) / 1000, (lo - start) / 1000, (hi - start) / 1000],
       runSeconds: ((stamps[n - 1] ?? start) - start) / 1000,
       steadyPerSecond: hi > lo ? steadyCount / ((hi - lo) / 1000) : NaN,
       completed,
@@ -150,6 +162,9 @@ async function startWorkers(
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     children.push(child);
+    // On a cluster, workers run on other nodes; here they share two cores with the coordinator and the
+    // NATS server. Lower priority keeps 128 of them from taking the coordinator's (serial) share of CPU.
+    if (child.pid !== undefined) setPriority(child.pid, WORKER_NICE);
     ready.push(
       new Promise<void>((res, rej) => {
         let err = '';
@@ -163,6 +178,9 @@ async function startWorkers(
     if ((i + 1) % 16 === 0) await Promise.all(ready.slice(i + 1 - 16, i + 1));
   }
   await Promise.all(ready);
+  // Let the last ones finish what a fresh process does after it is ready (JIT, GC of start-up garbage,
+  // first heartbeats) so that the run measures the steady system, not 128 start-ups.
+  await waitForQuiet(children);
   return children;
 }
 
@@ -184,6 +202,19 @@ const ownCpuSeconds = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
+
+/** Waits (at most 20 s) until the workers together use less than 5 % of a core over half a second. */
+async function waitForQuiet(children: ChildProcess[]): Promise<void> {
+  const total = (): number => children.reduce((a, c) => a + cpuSeconds(c.pid), 0);
+  const t0 = Date.now();
+  let before = total();
+  while (Date.now() - t0 < 20_000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = total();
+    if (!Number.isFinite(now) || now - before < 0.025) return;
+    before = now;
+  }
+}
 
 async function stopWorkers(children: ChildProcess[]): Promise<void> {
   await Promise.all(
@@ -286,10 +317,10 @@ async function main(): Promise<void> {
         `\n## B. simulated scale: ${SLEEP_MS} ms sleep pipelines, ${PER_WORKER} per worker (random advisor)\n`,
       );
       console.log(
-        '| worker processes | tasks | ideal s | run s | tasks/s | parallel efficiency | ' +
-          'CPU ms/task: coordinator | workers | nats-server |',
+        '| worker processes | tasks | ideal s | run s | first / 10 % / 90 % obs at s | tasks/s | ' +
+          'parallel efficiency | steady efficiency | CPU ms/task: coordinator | workers | nats-server |',
       );
-      console.log('|---|---|---|---|---|---|---|---|---|');
+      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const w of COUNTS) {
         const n = w * PER_WORKER;
         const r = await overNats(server, entry, w, benchConfig(`bench-scale-${w}`, n, w, true), {
@@ -298,8 +329,10 @@ async function main(): Promise<void> {
         const ideal = (n * SLEEP_MS) / 1000 / w;
         const per = (s: number | undefined): string => f(((s ?? NaN) * 1000) / r.completed, 2);
         console.log(
-          `| ${w} | ${r.completed} | ${f(ideal, 2)} | ${f(r.runSeconds, 2)} | ${f(r.completed / r.runSeconds)} | ` +
-            `${f((100 * ideal) / r.runSeconds)} % | ${per(r.cpu?.coordinator)} | ${per(r.cpu?.workers)} | ` +
+          `| ${w} | ${r.completed} | ${f(ideal, 2)} | ${f(r.runSeconds, 2)} | ` +
+            `${r.marks.map((m) => f(m, 2)).join(' / ')} | ${f(r.completed / r.runSeconds)} | ` +
+            `${f((100 * ideal) / r.runSeconds)} % | ${f((100 * r.steadyPerSecond * SLEEP_MS) / 1000 / w)} % | ` +
+            `${per(r.cpu?.coordinator)} | ${per(r.cpu?.workers)} | ` +
             `${per(r.cpu?.nats)} |`,
         );
       }

@@ -63,7 +63,9 @@ export type SchedulerMessage =
   | { readonly type: 'dead-letter'; readonly taskId: string; readonly deliveries: number }
   | { readonly type: 'tick' }
   | { readonly type: 'stop' }
-  | { readonly type: 'progress' };
+  | { readonly type: 'progress' }
+  /** Internal: a task could not be published; fails the actor (its supervisor restarts it from the store). */
+  | { readonly type: 'publish-failed'; readonly error: unknown };
 
 export type SchedulerReply = RunProgress | { inserted: boolean } | null;
 
@@ -137,6 +139,8 @@ class RunScheduler {
   private best: number | null = null;
   private bestTaskId: string | null = null;
   private storedBest: number | null = null;
+  /** Publishes in flight (see `publishInBackground`). */
+  private readonly publishing = new Set<Promise<void>>();
   /** Logical pipelines whose store record is behind (see `flushLogicalPipelines`). */
   private readonly dirtyLps = new Set<string>();
   /** The current Pareto front: weighted objective vectors of feasible ok observations (minimised). */
@@ -176,11 +180,15 @@ class RunScheduler {
         return this.progress();
       case 'stop':
         this.stopping = true;
+        await this.publishesSettled();
         await this.flushLogicalPipelines();
         await this.flushTime();
         return this.progress();
       case 'progress':
         return this.progress();
+      case 'publish-failed':
+        // The restart rebuilds from the store, where the task is still queued, and publishes it again.
+        throw m.error;
     }
   }
 
@@ -345,8 +353,10 @@ class RunScheduler {
         sequence: 0,
       }));
       for (const rec of records) this.inFlight.set(rec.taskId, rec);
-      // Published together: the k server acknowledgements travel in one round trip instead of k.
-      await Promise.all(records.map((rec) => this.publish(rec)));
+      // Published in the background: the next pick need not wait for the server's acknowledgements, so a
+      // large queue (many workers) fills at the speed of the picks, not of k round trips per pick. The
+      // decisions do not depend on the acknowledgements, so a run stays a function of its seed.
+      for (const rec of records) this.publishInBackground(rec);
     }
     this.checkFinished();
   }
@@ -375,9 +385,28 @@ class RunScheduler {
     };
   }
 
+  private publishInBackground(t: TaskRecord): void {
+    const p = this.publish(t).catch((error: unknown) => {
+      if (!this.stopping && !this.finished) this.ctx.self.tell({ type: 'publish-failed', error });
+    });
+    this.publishing.add(p);
+    void p.finally(() => this.publishing.delete(p));
+  }
+
+  /** Waits for the background publishes (before the run is reported stopped or finished). */
+  async publishesSettled(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+  }
+
+  /**
+   * Marks the task dispatched, then publishes it. In this order a fast worker's observation can never be
+   * recorded before the task was marked, and a crash in between leaves a `running` task, which a resume
+   * publishes again like a queued one (publishing is idempotent by task id).
+   */
   private async publish(t: TaskRecord): Promise<void> {
-    await this.deps.transport.publishTask({ id: t.taskId, payload: this.taskMessage(t) });
+    const message = this.taskMessage(t);
     await this.deps.store.transitionTask(t.taskId, ['queued', 'running'], 'running', { attemptsInc: 1 });
+    await this.deps.transport.publishTask({ id: t.taskId, payload: message });
   }
 
   // --- observations ----------------------------------------------------------------------------------
