@@ -64,7 +64,9 @@ export async function workersCommand(action: WorkersAction, o: WorkersFlags): Pr
           (action === 'drain' ? ' (a draining worker leaves once its running pipelines finish)' : ''),
       );
     }
-    lines.push(...renderWorkerTable(workers.filter((w) => w.host !== null || w.state === 'connected')));
+    const shown = workers.filter((w) => w.host !== null || w.state === 'connected');
+    // After a drain or stop an empty table says nothing the first line did not.
+    if (action === 'list' || shown.length > 0) lines.push(...renderWorkerTable(shown));
     return lines.join('\n') + '\n';
   } finally {
     await Promise.all([roster.stop(), goodbyes.stop()]);
