@@ -8,6 +8,8 @@ export interface ProgressOptions {
   readonly stream: NodeJS.WriteStream;
   /** Minimum interval between plain lines, ms. */
   readonly plainIntervalMs?: number;
+  /** Show connected workers and their joining/leaving (distributed runs). Default true. */
+  readonly workers?: boolean;
 }
 
 export class ProgressDisplay {
@@ -21,7 +23,8 @@ export class ProgressDisplay {
     this.interval = options.plainIntervalMs ?? 5_000;
   }
 
-  update(p: RunProgress): void {
+  update(progress: RunProgress): void {
+    const p = this.options.workers === false ? { ...progress, workers: undefined } : progress;
     const line = formatProgress(p, this.tty ? (this.options.stream.columns ?? 100) : 0);
     if (this.tty) {
       this.options.stream.write(`\r\x1b[2K${line}`);
@@ -38,6 +41,7 @@ export class ProgressDisplay {
   }
 
   event(e: EngineEvent): void {
+    if (this.options.workers === false && (e.type === 'worker-joined' || e.type === 'worker-left')) return;
     const text = formatEvent(e);
     if (text === null) return;
     if (this.tty) this.options.stream.write(`\r\x1b[2K${text}\n${this.lastLine}`);

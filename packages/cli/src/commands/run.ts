@@ -165,7 +165,10 @@ async function runWith(
 ): Promise<RunSummary> {
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'the experiment');
-  const display = o.quiet ? null : new ProgressDisplay({ stream: process.stderr });
+  // Workers are worth reporting only when they are other processes.
+  const display = o.quiet
+    ? null
+    : new ProgressDisplay({ stream: process.stderr, workers: transport !== undefined });
   try {
     return await runExperiment({
       config,
