@@ -97,6 +97,8 @@ export class Evaluator {
   private readonly contexts = new Map<string, Promise<ExperimentContext>>();
   private readonly datasets = new Map<string, Promise<PreparedDataset>>();
   private readonly running = new Set<AbortController>();
+  /** Acks not yet confirmed: waited for before leaving, so a drained task is not redelivered. */
+  private readonly acks = new Set<Promise<boolean>>();
   private stopping = false;
   private readonly blobCache: BlobCache | null;
   private completed = 0;
@@ -193,6 +195,7 @@ export class Evaluator {
     this.consumption = null;
     // New deliveries arriving while the consumer winds down are nak'ed at once (`leaving`).
     await c?.stop();
+    await Promise.allSettled([...this.acks]);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     await this.options.transport
@@ -211,6 +214,7 @@ export class Evaluator {
     this.control = null;
     this.abortAll();
     await Promise.all([c?.stop(), control?.stop()]);
+    await Promise.allSettled([...this.acks]);
     await this.pool?.close({ force: true });
     this.pool = null;
     await this.options.transport
@@ -271,7 +275,9 @@ export class Evaluator {
     await this.options.transport.publishObservation({ id: task.taskId, payload: observation });
     if (observation.status === 'ok') this.completed++;
     else this.failed++;
-    void d.ack();
+    const ack = d.ack();
+    this.acks.add(ack);
+    void ack.finally(() => this.acks.delete(ack));
   }
 
   private context(hash: string | undefined): Promise<ExperimentContext> {
