@@ -281,7 +281,7 @@ class RunScheduler {
         tasks: republish.length,
       });
     }
-    for (const t of republish) await this.publish(t);
+    for (const t of republish) this.publishInBackground(t);
     this.report();
     this.ctx.self.tell({ type: 'fill' });
   }
