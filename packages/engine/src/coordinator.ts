@@ -141,6 +141,8 @@ class Coordinator {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.all([this.observations?.stop(), this.deadLetters?.stop(), this.roster.stop()]);
+    // Observation acks go out unconfirmed; let the server take the last ones before the transport closes.
+    await this.deps.transport.flush().catch(() => undefined);
     this.observations = null;
     this.deadLetters = null;
   }
@@ -311,9 +313,9 @@ class Coordinator {
       { timeoutMs: SCHEDULER_ASK_MS },
     )) as { inserted?: boolean } | null;
     if (reply?.inserted === true) this.roster.recordObservation(o.workerId);
-    // Not awaited: the next observation need not wait for the server's confirmation. An ack that is lost
-    // replays the observation, which the store records once (by task id).
-    void d.ack();
+    // Unconfirmed: the next observation need not wait for the server's reply. An ack that is lost replays
+    // the observation, which the store records once (by task id).
+    void d.ack({ confirm: false });
   }
 
   private async onDeadLetter(d: DeadLetter): Promise<void> {

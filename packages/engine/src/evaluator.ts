@@ -97,8 +97,6 @@ export class Evaluator {
   private readonly contexts = new Map<string, Promise<ExperimentContext>>();
   private readonly datasets = new Map<string, Promise<PreparedDataset>>();
   private readonly running = new Set<AbortController>();
-  /** Acks not yet confirmed: waited for before leaving, so a drained task is not redelivered. */
-  private readonly acks = new Set<Promise<boolean>>();
   private stopping = false;
   private readonly blobCache: BlobCache | null;
   private completed = 0;
@@ -195,7 +193,8 @@ export class Evaluator {
     this.consumption = null;
     // New deliveries arriving while the consumer winds down are nak'ed at once (`leaving`).
     await c?.stop();
-    await Promise.allSettled([...this.acks]);
+    // The acks went out unconfirmed: make sure the server has them, so a drained task is not redelivered.
+    await this.options.transport.flush().catch(() => undefined);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     await this.options.transport
@@ -214,7 +213,7 @@ export class Evaluator {
     this.control = null;
     this.abortAll();
     await Promise.all([c?.stop(), control?.stop()]);
-    await Promise.allSettled([...this.acks]);
+    await this.options.transport.flush().catch(() => undefined);
     await this.pool?.close({ force: true });
     this.pool = null;
     await this.options.transport
@@ -270,14 +269,12 @@ export class Evaluator {
       this.running.delete(controller);
     }
     // The observation is stored (server-acknowledged) before the task is acked, so a crash in between
-    // repeats the task rather than losing it. The ack's own confirmation is not awaited: the thread takes
-    // its next task one round trip sooner, and an ack that is lost only repeats a task the store records once.
+    // repeats the task rather than losing it. The ack itself goes unconfirmed (no reply to wait for or
+    // process): an ack lost with the connection only repeats a task the store records once.
     await this.options.transport.publishObservation({ id: task.taskId, payload: observation });
     if (observation.status === 'ok') this.completed++;
     else this.failed++;
-    const ack = d.ack();
-    this.acks.add(ack);
-    void ack.finally(() => this.acks.delete(ack));
+    void d.ack({ confirm: false });
   }
 
   private context(hash: string | undefined): Promise<ExperimentContext> {

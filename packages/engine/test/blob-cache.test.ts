@@ -62,6 +62,7 @@ describe('a blob cache directory shared by the coordinator and the evaluator', (
         return Promise.resolve(null);
       },
       hasBlob: () => Promise.resolve(false),
+      flush: () => inner.flush(),
       events: () => inner.events(),
       close: () => inner.close(),
     };

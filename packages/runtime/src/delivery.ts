@@ -2,7 +2,7 @@ import type { DeadLetter, Delivery } from './transport';
 
 /** What a concrete transport does to settle one delivery. */
 export interface DeliveryBackend {
-  ack(): Promise<boolean>;
+  ack(confirm: boolean): Promise<boolean>;
   nak(delayMs: number): void;
   term(reason: string | undefined): void;
   working(): void;
@@ -24,11 +24,11 @@ export class SettleOnceDelivery implements Delivery {
     return this.#settled;
   }
 
-  ack(): Promise<boolean> {
+  ack(options: { readonly confirm?: boolean } = {}): Promise<boolean> {
     if (this.#ackResult !== null) return this.#ackResult;
     if (this.#settled) return Promise.resolve(false);
     this.#settled = true;
-    this.#ackResult = this.backend.ack().catch(() => false);
+    this.#ackResult = this.backend.ack(options.confirm ?? true).catch(() => false);
     return this.#ackResult;
   }
 

@@ -173,6 +173,16 @@ export class InProcessTransport implements Transport {
     }
   }
 
+  /** Everything is processed as it is sent: resolves at once (rejects after `close()`). */
+  flush(): Promise<void> {
+    try {
+      this.#checkOpen();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   hasBlob(hash: string): Promise<boolean> {
     try {
       checkBlobHash(hash);

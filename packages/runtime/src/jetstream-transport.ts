@@ -564,7 +564,15 @@ export class JetStreamTransport implements Transport {
 
   #backend(m: JsMsg) {
     return {
-      ack: () => m.ackAck({ timeout: this.options.ackConfirmTimeoutMs }),
+      ack: (confirm: boolean) => {
+        if (confirm) return m.ackAck({ timeout: this.options.ackConfirmTimeoutMs });
+        try {
+          m.ack();
+          return Promise.resolve(true);
+        } catch {
+          return Promise.resolve(false);
+        }
+      },
       nak: (delayMs: number) => this.#safe(() => m.nak(delayMs)),
       // The reason is not sent: servers before 2.11 do not accept it.
       term: () => this.#safe(() => m.term()),
@@ -748,6 +756,11 @@ export class JetStreamTransport implements Transport {
   }
 
   /** Stops consumers (waiting for in-flight handlers, so their acks go out), then drains the connection. */
+  async flush(): Promise<void> {
+    this.#checkOpen();
+    await this.#nc.flush();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     const loops = [...this.#loops];

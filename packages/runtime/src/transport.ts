@@ -60,8 +60,12 @@ export interface Delivery {
    * Removes the message for good. Resolves `true` once the transport confirmed it; `false` if that could not
    * be confirmed (connection lost, transport closed) — the message may then be delivered again, which is
    * why consumers are idempotent by id. Never rejects.
+   *
+   * With `{ confirm: false }` the ack is sent without asking the server to confirm it (one message less
+   * each way) and resolves once it is handed to the connection; `flush()` then tells when the server has
+   * processed it. For consumers whose handling is idempotent, where a rare lost ack only repeats work.
    */
-  ack(): Promise<boolean>;
+  ack(options?: { readonly confirm?: boolean }): Promise<boolean>;
   /** Asks for redelivery after `delayMs` (default 0). Counts as a delivery towards `maxDeliveries`. */
   nak(delayMs?: number): void;
   /** Drops the message without redelivery and without dead-lettering (the caller recorded the outcome). */
@@ -198,6 +202,11 @@ export interface Transport {
   getBlob(hash: string): Promise<Uint8Array | null>;
   hasBlob(hash: string): Promise<boolean>;
 
+  /**
+   * Resolves once the server has processed everything this transport sent before the call (unconfirmed
+   * acks included); rejects if that cannot be established (connection lost). In-process: at once.
+   */
+  flush(): Promise<void>;
   /** Status events from now on; ends after `close()`. */
   events(): AsyncIterableIterator<TransportEvent>;
   /** Stops all consumers (waiting for in-flight handlers) and releases connections. Idempotent. */

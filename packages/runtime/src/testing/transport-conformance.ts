@@ -99,6 +99,26 @@ export function describeTransportConformance(
       expect(acks).toEqual([true]);
     });
 
+    it('an unconfirmed ack, once flushed, removes the message as well', async () => {
+      const t = await make();
+      await t.publishTask({ id: 'fire-and-forget', payload: 2 });
+      const counts: number[] = [];
+      const acks: boolean[] = [];
+      const c = t.consumeTasks(async (d) => {
+        counts.push(d.deliveryCount);
+        acks.push(await d.ack({ confirm: false }));
+      });
+      await waitFor('the delivery', () => acks.length === 1);
+      await t.flush();
+      // Well past the ack wait: an ack the server had not taken would have brought the task back.
+      await sleep(ACK_WAIT_MS * 2.5);
+      await c.stop();
+      expect(counts).toEqual([1]);
+      expect(acks).toEqual([true]);
+      await t.close();
+      await expect(t.flush()).rejects.toMatchObject({ code: 'VF_RUNTIME_TRANSPORT_CLOSED' });
+    });
+
     it('nak -> redelivered, not before the requested delay', async () => {
       const t = await make();
       await t.publishTask({ id: 'nak-me', payload: 1 });
