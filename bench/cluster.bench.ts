@@ -21,6 +21,9 @@
  *    embedded: this process runs the TypeScript sources through tsx, the workers are bundled); "steady"
  *    is the rate between the 10 % and the 90 % observation.
  *
+ * Environment: BENCH_WORKER_NODE_ARGS (extra node flags for the workers, e.g. `--cpu-prof`),
+ * BENCH_WORKER_NICE (their nice value, default 0), BENCH_TRACE=1 (progress lines on stderr).
+ *
  * The advisor is `random` in A and B so that the figures are the orchestration's own (Bayesian
  * optimisation costs the same embedded or distributed and is measured by bench:optimizer).
  */

@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '@virnyflow/runtime';
+import { EngineErrorCode, engineError } from './errors';
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -20,8 +21,14 @@ export class BlobCache {
   constructor(readonly dir: string) {}
 
   path(hash: string): string {
-    if (!HASH_RE.test(hash))
-      throw new Error(`blob cache: ${JSON.stringify(hash)} is not a sha256 hex digest`);
+    if (!HASH_RE.test(hash)) {
+      throw engineError(
+        EngineErrorCode.BadBlob,
+        `blob cache: ${JSON.stringify(hash)} is not a sha256 hex digest (64 lower-case hex characters); ` +
+          'blob keys come from the coordinator, so check that the task was made by this engine',
+        { hash },
+      );
+    }
     return join(this.dir, `${hash}.blob`);
   }
 

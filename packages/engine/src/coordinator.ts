@@ -122,11 +122,6 @@ class Coordinator {
     this.onProgress = report ? (p) => report({ ...p, workers: this.roster.connected() }) : undefined;
   }
 
-  /** Every worker seen in this session. */
-  workers(): WorkerSummary[] {
-    return this.roster.list();
-  }
-
   start(): void {
     const t = this.deps.transport;
     this.roster.start();

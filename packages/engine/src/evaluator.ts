@@ -130,17 +130,16 @@ export class Evaluator {
       },
       { types: ['drain', 'stop'] },
     );
-    const now = Date.now();
+    // Heartbeats repeat the hello's identity: a coordinator that starts after this worker still learns it.
+    const heartbeatMs = o.heartbeatMs ?? 5_000;
+    const identity = { host: hostname(), pid: process.pid, threads: o.threads, heartbeat_ms: heartbeatMs };
     await o.transport
       .publishControl({
         version: 1,
         type: 'hello',
         worker_id: this.workerId,
-        host: hostname(),
-        pid: process.pid,
-        threads: o.threads,
-        sent_at: now,
-        heartbeat_ms: o.heartbeatMs ?? 5_000,
+        sent_at: Date.now(),
+        ...identity,
       })
       .catch(() => undefined);
     this.heartbeat = setInterval(() => {
@@ -153,13 +152,10 @@ export class Evaluator {
           completed: this.completed,
           failed: this.failed,
           sent_at: Date.now(),
-          host: hostname(),
-          pid: process.pid,
-          threads: o.threads,
-          heartbeat_ms: o.heartbeatMs ?? 5_000,
+          ...identity,
         })
         .catch(() => undefined);
-    }, o.heartbeatMs ?? 5_000);
+    }, heartbeatMs);
     this.heartbeat.unref();
   }
 

@@ -24,7 +24,7 @@ export interface WorkerSummary {
   readonly recorded: number;
   /** Recorded observations per minute over the last `rateWindowMs` (or since it joined, if later). */
   readonly ratePerMinute: number;
-  /** Milliseconds since the last message or observation from it. */
+  /** Milliseconds since its last control message (hello, heartbeat or goodbye). */
   readonly lastSeenAgoMs: number;
 }
 
@@ -72,7 +72,9 @@ export class WorkerRoster {
   }
 
   start(): void {
-    this.subscription ??= this.options.transport.subscribeControl((m) => this.onControl(m));
+    this.subscription ??= this.options.transport.subscribeControl((m) => this.onControl(m), {
+      types: ['hello', 'heartbeat', 'goodbye'],
+    });
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import type {
   ConsumeOptions,
   Consumption,
   ControlMessage,
-  ControlMessageType,
+  ControlSubscribeOptions,
   DeadLetter,
   Delivery,
   DeliveryHandler,
@@ -131,7 +131,7 @@ export class InProcessTransport implements Transport {
 
   subscribeControl(
     handler: (message: ControlMessage) => void,
-    options: { readonly types?: readonly ControlMessageType[] } = {},
+    options: ControlSubscribeOptions = {},
   ): Consumption {
     this.#checkOpen();
     const types = options.types;

@@ -23,6 +23,7 @@ export type {
   Consumption,
   ControlMessage,
   ControlMessageType,
+  ControlSubscribeOptions,
   DeadLetter,
   Delivery,
   DeliveryHandler,

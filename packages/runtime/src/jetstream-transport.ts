@@ -47,7 +47,7 @@ import type {
   ConsumeOptions,
   Consumption,
   ControlMessage,
-  ControlMessageType,
+  ControlSubscribeOptions,
   DeadLetter,
   Delivery,
   DeliveryHandler,
@@ -671,7 +671,7 @@ export class JetStreamTransport implements Transport {
 
   subscribeControl(
     handler: (message: ControlMessage) => void,
-    options: { readonly types?: readonly ControlMessageType[] } = {},
+    options: ControlSubscribeOptions = {},
   ): Consumption {
     this.#checkOpen();
     const callback = (err: Error | null, msg: { data: Uint8Array }): void => {

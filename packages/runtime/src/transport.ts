@@ -135,6 +135,11 @@ export type ControlMessage =
 
 export type ControlMessageType = ControlMessage['type'];
 
+export interface ControlSubscribeOptions {
+  /** Only these types (default: all). */
+  readonly types?: readonly ControlMessageType[];
+}
+
 export interface BlobInfo {
   /** Lower-case hex sha256 of the bytes; the key to `getBlob`. */
   readonly hash: string;
@@ -190,7 +195,7 @@ export interface Transport {
    */
   subscribeControl(
     handler: (message: ControlMessage) => void,
-    options?: { readonly types?: readonly ControlMessageType[] },
+    options?: ControlSubscribeOptions,
   ): Consumption;
 
   /** Stores bytes under their sha256; storing the same bytes again is a cheap no-op. */

@@ -122,8 +122,8 @@ export function natsConnection(flags: NatsFlags, name: string): NatsConnectionOp
 }
 
 function renderWorkers(summary: RunSummary): string[] {
-  // The embedded run's own evaluator is not worth a table.
-  if (summary.workers.length === 0 || (summary.workers.length === 1 && summary.threads > 0)) return [];
+  // This process's own evaluator (an embedded run) is not worth a table; other processes are.
+  if (summary.workers.every((w) => w.pid === process.pid)) return [];
   const lines = [`  workers seen: ${summary.workers.length}`];
   for (const w of summary.workers) {
     const where = [w.host, w.pid !== null ? `pid ${w.pid}` : null].filter((x) => x !== null).join(' ');
